@@ -1,0 +1,92 @@
+# post2epub — plain GNU make. Flags come from pkg-config.
+#
+#   make            build build/post2epub
+#   make demo       install missing Debian packages, build, convert samples/
+#   make check      install test packages, build with sanitizers, run every test
+#   make regen      rewrite golden test expectations (review the diff)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man
+O       ?= build
+
+PKGS     = yaml-0.1 libxml-2.0 libcurl libzip libcrypto md4c-html
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+ifeq ($(SAN),1)
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DPOST2EPUB_VERSION='"$(VERSION)"' \
+	$(WARN) $(SANFLAGS) $(CFLAGS) -Isrc -I$(O) $(PKG_CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(O)/%.o) $(O)/templates_data.o
+TEMPLATES := $(sort $(wildcard templates/*))
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(O)/tests/%)
+
+.PHONY: all demo check test regen install uninstall clean deps fuzz
+all: $(O)/post2epub
+
+$(O)/post2epub: $(O)/main.o $(O)/libpost2epub.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(O)/libpost2epub.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(O)/%.o: src/%.c $(wildcard src/*.h) | $(O)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/templates_data.c: tools/embed.sh $(TEMPLATES) | $(O)
+	sh tools/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+
+$(O)/templates_data.o: $(O)/templates_data.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/tests/%: tests/%.c tests/testutil.h $(O)/libpost2epub.a | $(O)/tests
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libpost2epub.a $(PKG_LIBS) -lcmocka $(LDLIBS)
+
+$(O) $(O)/tests:
+	mkdir -p $@
+
+tests: $(TEST_BINS)
+
+deps:
+	sh tools/deps.sh
+
+demo:
+	sh tools/deps.sh
+	$(MAKE) all
+	$(O)/post2epub samples -o samples.epub
+
+# Sanitizer build in its own folder, warnings fatal, then every test.
+check:
+	sh tools/deps.sh --test
+	$(MAKE) O=build/check SAN=1 WERROR=1 CFLAGS="-O1 -g" all tests
+	sh tests/run.sh build/check
+
+regen:
+	$(MAKE) all
+	sh tests/golden.sh $(O)/post2epub --regen
+
+install: $(O)/post2epub
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(O)/post2epub $(DESTDIR)$(BINDIR)/post2epub
+	install -m 644 post2epub.1 $(DESTDIR)$(MANDIR)/man1/post2epub.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/post2epub $(DESTDIR)$(MANDIR)/man1/post2epub.1
+
+clean:
+	rm -rf build samples.epub

@@ -1,0 +1,367 @@
+/* epubzip.c — see epubzip.h.
+ *
+ * The life of the output file:
+ *   epubzip_new    mkstemp "<dir>/.<base>.XXXXXX" beside the output, open it
+ *                  with libzip (ZIP_TRUNCATE), add mimetype;
+ *   epubzip_add    entries, in order (libzip writes them in the order added);
+ *   epubzip_close  zip_close writes the archive (libzip writes its own
+ *                  temporary "<tmp>.XXXXXX" and renames it onto our tmp),
+ *                  chmod to 0666 & ~umask, rename(tmp, path).
+ * Any failure removes tmp; the file at path is only ever replaced by rename.
+ */
+#include "epubzip.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "util.h"
+
+static const char mimetype[] = "application/epub+zip";
+
+struct epubzip {
+	zip_t *za;
+	char *path;  /* the book */
+	char *tmp;   /* where it is built; kept for a future signal handler */
+	mode_t mode; /* the book's final permissions */
+	zip_uint16_t dostime, dosdate;
+	struct log *lg;
+};
+
+/* The MS-DOS time and date fields holding the UTC civil time of t, clamped
+ * to the range the format can hold (1980..2107). */
+static void
+dos_fields(int64_t t, zip_uint16_t *dtime, zip_uint16_t *ddate)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL || tm.tm_year < 80) {
+		*dtime = 0;
+		*ddate = (1 << 5) | 1; /* 1980-01-01 00:00:00 */
+		return;
+	}
+	if (tm.tm_year > 207) {
+		*dtime = (23 << 11) | (59 << 5) | 29;
+		*ddate = (127 << 9) | (12 << 5) | 31; /* 2107-12-31 23:59:58 */
+		return;
+	}
+	*dtime = (zip_uint16_t)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
+	*ddate = (zip_uint16_t)(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
+}
+
+/* Stamps entry idx with the fixed time.
+ *
+ * libzip 1.7.3 keeps entry times as time_t and converts them to the DOS
+ * fields with localtime_r() when writing (_zip_u2d_time in zip_dirent.c), so
+ * zip_file_set_mtime(t) would store the civil time of t in the TZ of the
+ * machine: different bytes in Shanghai and in London. zip_file_set_dostime()
+ * takes the fields themselves; libzip turns them into a time_t with mktime()
+ * (_zip_d2u_time) and back with localtime_r() at zip_close, which gives the
+ * same fields back in every zone — except for a civil time that does not
+ * exist locally (inside a daylight-saving gap), which mktime() moves by the
+ * DST shift. epubzip_close() detects that case (dos_roundtrips) and then
+ * rewrites the fields in the written file (fix_gap_times). Nothing here
+ * touches TZ or other global state. */
+static int
+stamp(struct epubzip *z, zip_uint64_t idx)
+{
+	return zip_file_set_dostime(z->za, idx, z->dostime, z->dosdate, 0);
+}
+
+/* Whether libzip's mktime()/localtime_r() round trip of the DOS fields gives
+ * them back unchanged in the current TZ (see stamp). */
+static bool
+dos_roundtrips(zip_uint16_t dtime, zip_uint16_t ddate)
+{
+	struct tm tm, want, back;
+	time_t t;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_isdst = -1;
+	tm.tm_year = ((ddate >> 9) & 127) + 80;
+	tm.tm_mon = ((ddate >> 5) & 15) - 1;
+	tm.tm_mday = ddate & 31;
+	tm.tm_hour = (dtime >> 11) & 31;
+	tm.tm_min = (dtime >> 5) & 63;
+	tm.tm_sec = (dtime << 1) & 62;
+	want = tm;
+	t = mktime(&tm); /* normalises tm: compare with the copy */
+	if (t == (time_t)-1 || localtime_r(&t, &back) == NULL)
+		return false;
+	return back.tm_year == want.tm_year && back.tm_mon == want.tm_mon &&
+	       back.tm_mday == want.tm_mday && back.tm_hour == want.tm_hour &&
+	       back.tm_min == want.tm_min && back.tm_sec == want.tm_sec;
+}
+
+static unsigned
+get16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static unsigned long
+get32(const unsigned char *p)
+{
+	return (unsigned long)p[0] | (unsigned long)p[1] << 8 | (unsigned long)p[2] << 16 |
+	       (unsigned long)p[3] << 24;
+}
+
+static void
+put16(unsigned char *p, unsigned v)
+{
+	p[0] = (unsigned char)(v & 0xff);
+	p[1] = (unsigned char)(v >> 8);
+}
+
+/* Writes the fixed DOS time and date into every local header and central
+ * directory record of the finished archive at z->tmp. Only needed in the
+ * DST-gap case described at stamp(). The archive is plain (no comment, no
+ * zip64: fewer than 65535 entries below 4 GiB); anything else is refused. */
+static int
+fix_gap_times(struct epubzip *z)
+{
+	int rc = -1;
+	FILE *f = NULL;
+	unsigned char eocd[22], lh[30], *cd = NULL;
+	unsigned long cdsize, cdoff;
+	size_t pos;
+
+	if ((f = fopen(z->tmp, "r+b")) == NULL || fseek(f, -22, SEEK_END) != 0 ||
+	    fread(eocd, 1, sizeof eocd, f) != sizeof eocd || get32(eocd) != 0x06054b50UL)
+		goto out;
+	cdsize = get32(eocd + 12);
+	cdoff = get32(eocd + 16);
+	if (cdoff == 0xffffffffUL || cdsize == 0)
+		goto out;
+	cd = xmalloc(cdsize);
+	if (fseek(f, (long)cdoff, SEEK_SET) != 0 || fread(cd, 1, cdsize, f) != cdsize)
+		goto out;
+	for (pos = 0; pos < cdsize;) {
+		unsigned char *r = cd + pos;
+		unsigned long loff;
+		if (cdsize - pos < 46 || get32(r) != 0x02014b50UL)
+			goto out;
+		put16(r + 12, z->dostime);
+		put16(r + 14, z->dosdate);
+		loff = get32(r + 42);
+		if (fseek(f, (long)loff, SEEK_SET) != 0 ||
+		    fread(lh, 1, sizeof lh, f) != sizeof lh || get32(lh) != 0x04034b50UL)
+			goto out;
+		put16(lh + 10, z->dostime);
+		put16(lh + 12, z->dosdate);
+		if (fseek(f, (long)loff, SEEK_SET) != 0 || fwrite(lh, 1, sizeof lh, f) != sizeof lh)
+			goto out;
+		pos += 46 + get16(r + 28) + get16(r + 30) + get16(r + 32);
+	}
+	if (fseek(f, (long)cdoff, SEEK_SET) != 0 || fwrite(cd, 1, cdsize, f) != cdsize)
+		goto out;
+	rc = 0;
+out:
+	if (f != NULL && fclose(f) != 0)
+		rc = -1;
+	free(cd);
+	return rc;
+}
+
+/* Entry names are made by us; this catches a bug before epubcheck does
+ * (PKG-009..012): printable ASCII without space and " * : < > ? \ |. */
+static bool
+name_ok(const char *name)
+{
+	if (*name == '\0' || *name == '/')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (*p <= ' ' || *p > '~' || strchr("\"*:<>?\\|", *p) != NULL)
+			return false;
+	return true;
+}
+
+static void
+epubzip_free(struct epubzip *z)
+{
+	free(z->path);
+	free(z->tmp);
+	free(z);
+}
+
+/* 0666 & ~umask, as open(2) would give a newly created file. umask(2) can
+ * only be read by setting it: it is set back at once. */
+static mode_t
+creation_mode(void)
+{
+	mode_t mask = umask(077);
+	umask(mask);
+	return 0666 & ~mask;
+}
+
+struct epubzip *
+epubzip_new(const char *path, int64_t mtime, struct log *lg)
+{
+	struct epubzip *z = NULL;
+	char *dir = NULL;
+	const char *base, *slash;
+	struct stat st;
+	zip_error_t zerr;
+	zip_source_t *src = NULL;
+	zip_int64_t idx;
+	int fd, zerrcode = 0;
+
+	slash = strrchr(path, '/');
+	if (slash == NULL) {
+		dir = xstrdup(".");
+		base = path;
+	} else {
+		dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+		base = slash + 1;
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		log_error(lg, path, 0, "cannot write %s: folder %s does not exist", path, dir);
+		goto fail;
+	}
+	if (*base == '\0' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
+		log_error(lg, path, 0, "cannot write %s: it is a folder", path);
+		goto fail;
+	}
+	if (access(dir, W_OK) != 0) {
+		log_error(lg, path, 0, "cannot write %s: folder %s is not writable", path, dir);
+		goto fail;
+	}
+
+	z = xcalloc(1, sizeof *z);
+	z->lg = lg;
+	z->path = xstrdup(path);
+	z->mode = creation_mode();
+	dos_fields(mtime, &z->dostime, &z->dosdate);
+	z->tmp = strcmp(dir, "/") == 0 ? xasprintf("/.%s.XXXXXX", base)
+	                               : xasprintf("%s/.%s.XXXXXX", dir, base);
+	if ((fd = mkstemp(z->tmp)) < 0) {
+		log_error(lg, path, 0, "cannot create a temporary file in %s: %s", dir,
+		          strerror(errno));
+		free(z->tmp);
+		z->tmp = NULL;
+		goto fail;
+	}
+	close(fd);
+
+	/* The file exists and is empty: ZIP_TRUNCATE opens it as an empty
+	 * archive without trying to read a central directory. */
+	if ((z->za = zip_open(z->tmp, ZIP_TRUNCATE, &zerrcode)) == NULL) {
+		zip_error_init_with_code(&zerr, zerrcode);
+		log_error(lg, path, 0, "cannot create %s: %s", z->tmp, zip_error_strerror(&zerr));
+		zip_error_fini(&zerr);
+		goto fail;
+	}
+
+	/* mimetype: first, stored, no extra field (libzip adds none for an
+	 * ASCII name from a buffer source; tests/test_epubzip.c checks the
+	 * bytes), so readers can sniff the type at offset 38. */
+	if ((src = zip_source_buffer(z->za, mimetype, sizeof mimetype - 1, 0)) == NULL)
+		goto zipfail;
+	if ((idx = zip_file_add(z->za, "mimetype", src, ZIP_FL_ENC_GUESS)) < 0) {
+		zip_source_free(src);
+		goto zipfail;
+	}
+	if (zip_set_file_compression(z->za, (zip_uint64_t)idx, ZIP_CM_STORE, 0) != 0 ||
+	    stamp(z, (zip_uint64_t)idx) != 0)
+		goto zipfail;
+	free(dir);
+	return z;
+
+zipfail:
+	log_error(lg, path, 0, "cannot start the book: %s", zip_strerror(z->za));
+fail:
+	if (z != NULL) {
+		if (z->za != NULL)
+			zip_discard(z->za);
+		if (z->tmp != NULL)
+			remove(z->tmp);
+		epubzip_free(z);
+	}
+	free(dir);
+	return NULL;
+}
+
+int
+epubzip_add(struct epubzip *z, const char *name, void *data, size_t len, bool compress)
+{
+	zip_source_t *src = NULL;
+	zip_int64_t idx;
+	zip_int32_t method = compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE;
+
+	if (!name_ok(name)) {
+		log_error(z->lg, z->path, 0, "bad entry name \"%s\"", name);
+		goto fail;
+	}
+	/* freep = 1: libzip frees data when the source goes, also after a
+	 * failed zip_file_add (through zip_source_free below). */
+	if ((src = zip_source_buffer(z->za, data, len, 1)) == NULL)
+		goto zipfail;
+	data = NULL;
+	if ((idx = zip_file_add(z->za, name, src, ZIP_FL_ENC_GUESS)) < 0) {
+		zip_source_free(src);
+		if (zip_error_code_zip(zip_get_error(z->za)) == ZIP_ER_EXISTS) {
+			log_error(z->lg, z->path, 0, "duplicate entry \"%s\"", name);
+			goto fail;
+		}
+		goto zipfail;
+	}
+	/* comp_flags 0: the default deflate level */
+	if (zip_set_file_compression(z->za, (zip_uint64_t)idx, method, 0) != 0 ||
+	    stamp(z, (zip_uint64_t)idx) != 0)
+		goto zipfail;
+	return 0;
+
+zipfail:
+	log_error(z->lg, z->path, 0, "cannot add %s: %s", name, zip_strerror(z->za));
+fail:
+	free(data);
+	return -1;
+}
+
+int
+epubzip_close(struct epubzip *z)
+{
+	int rc = -1;
+
+	if (zip_close(z->za) != 0) {
+		log_error(z->lg, z->path, 0, "cannot write the book: %s", zip_strerror(z->za));
+		zip_discard(z->za);
+		goto out;
+	}
+	if (!dos_roundtrips(z->dostime, z->dosdate) && fix_gap_times(z) != 0) {
+		log_error(z->lg, z->path, 0, "cannot set the entry times in %s", z->tmp);
+		goto out;
+	}
+	/* mkstemp made the file 0600; a book is an ordinary created file. */
+	if (chmod(z->tmp, z->mode) != 0) {
+		log_error(z->lg, z->path, 0, "cannot set the permissions of %s: %s", z->tmp,
+		          strerror(errno));
+		goto out;
+	}
+	if (rename(z->tmp, z->path) != 0) {
+		log_error(z->lg, z->path, 0, "cannot rename %s to %s: %s", z->tmp, z->path,
+		          strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		remove(z->tmp);
+	epubzip_free(z);
+	return rc;
+}
+
+void
+epubzip_discard(struct epubzip *z)
+{
+	if (z == NULL)
+		return;
+	zip_discard(z->za);
+	remove(z->tmp);
+	epubzip_free(z);
+}

@@ -1,0 +1,35 @@
+/* epubzip.h — the EPUB archive, written with libzip.
+ *
+ * The archive is built in a temporary file beside the output and renamed over
+ * it only when complete, so a failed run never leaves a half-written book and
+ * never clobbers the previous one. mimetype is always the first entry, stored.
+ * Every entry gets the same fixed time (UTC), so equal input gives equal bytes.
+ */
+#ifndef POST2EPUB_EPUBZIP_H
+#define POST2EPUB_EPUBZIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+
+struct epubzip;
+
+/* Starts a book that will be written to path, entries stamped with mtime
+ * (seconds since the epoch, UTC). Adds mimetype. Returns NULL after logging an
+ * error (folder missing, path is a directory, not writable). */
+struct epubzip *epubzip_new(const char *path, int64_t mtime, struct log *lg);
+
+/* Adds an entry named name (ASCII, made by us). Takes ownership of data
+ * (malloc'd), also on failure. compress: deflate (text) or store (images).
+ * Returns 0 or -1 after logging. */
+int epubzip_add(struct epubzip *z, const char *name, void *data, size_t len, bool compress);
+
+/* Writes the archive and renames it into place; frees z. Returns 0 or -1
+ * after logging (the previous file at path is then untouched). */
+int epubzip_close(struct epubzip *z);
+/* Abandons the archive: nothing is written, z is freed. NULL is a no-op. */
+void epubzip_discard(struct epubzip *z);
+
+#endif

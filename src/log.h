@@ -1,0 +1,40 @@
+/* log.h — every diagnostic of post2epub goes through here.
+ *
+ * One format:  post2epub: FILE:LINE: warning: TEXT   (LINE omitted when 0,
+ * FILE omitted when NULL). Warnings and errors are counted so the driver can
+ * print a summary and decide the exit status (--strict). A struct log is
+ * passed explicitly to every stage: there is no global logger.
+ */
+#ifndef POST2EPUB_LOG_H
+#define POST2EPUB_LOG_H
+
+#include <stdio.h>
+
+enum log_level {
+	LOG_QUIET = 0,   /* errors only */
+	LOG_NORMAL = 1,  /* errors, warnings, summary */
+	LOG_VERBOSE = 2, /* and progress notes */
+};
+
+struct log;
+
+/* Creates a logger writing to out (borrowed; usually stderr). Free with
+ * log_free(). */
+struct log *log_new(FILE *out, enum log_level level);
+void log_free(struct log *lg);
+
+enum log_level log_level(const struct log *lg);
+
+void log_warn(struct log *lg, const char *file, unsigned long line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void log_error(struct log *lg, const char *file, unsigned long line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Shown with --verbose only. */
+void log_info(struct log *lg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Shown unless --quiet (the end-of-run summary). */
+void log_summary(struct log *lg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+unsigned long log_warnings(const struct log *lg);
+unsigned long log_errors(const struct log *lg);
+
+#endif

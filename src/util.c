@@ -1,0 +1,382 @@
+/* util.c — see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void
+oom(void)
+{
+	fputs("post2epub: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (q == NULL)
+		oom();
+	return q;
+}
+
+void *
+xgrow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	size_t c = *cap;
+	if (need <= c)
+		return p;
+	if (c < 8)
+		c = 8;
+	while (c < need) {
+		if (c > SIZE_MAX / 2)
+			oom();
+		c *= 2;
+	}
+	if (elem && c > SIZE_MAX / elem)
+		oom();
+	*cap = c;
+	return xrealloc(p, c * elem);
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		oom();
+	char *p = xmalloc((size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (n > SIZE_MAX - b->len - 1)
+		oom();
+	b->data = xgrow(b->data, &b->cap, b->len + n + 1, 1);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_putc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_puts(b, s);
+	free(s);
+}
+
+char *
+buf_detach(struct buf *b, size_t *len)
+{
+	char *d = b->data;
+	if (d == NULL)
+		d = xstrdup("");
+	if (len)
+		*len = b->len;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return d;
+}
+
+void
+buf_free(struct buf *b)
+{
+	if (b == NULL)
+		return;
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+static int
+lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+int
+ascii_casecmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int d = lower((unsigned char)*a) - lower((unsigned char)*b);
+		if (d != 0 || *a == '\0')
+			return d;
+	}
+}
+
+int
+ascii_ncasecmp(const char *a, const char *b, size_t n)
+{
+	for (; n > 0; a++, b++, n--) {
+		int d = lower((unsigned char)*a) - lower((unsigned char)*b);
+		if (d != 0 || *a == '\0')
+			return d;
+	}
+	return 0;
+}
+
+bool
+str_has_suffix_ci(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+	return ls >= lx && ascii_casecmp(s + ls - lx, suffix) == 0;
+}
+
+char *
+str_trim(char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
+			 s[n - 1] == '\n' || s[n - 1] == '\f' || s[n - 1] == '\v'))
+		s[--n] = '\0';
+	size_t i = 0;
+	while (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n' || s[i] == '\f' ||
+	       s[i] == '\v')
+		i++;
+	if (i)
+		memmove(s, s + i, n - i + 1);
+	return s;
+}
+
+size_t
+utf8_seq_len(const unsigned char *s, size_t avail)
+{
+	if (avail == 0)
+		return 0;
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t n;
+	unsigned min;
+	unsigned cp;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2; min = 0x80; cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3; min = 0x800; cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4; min = 0x10000; cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (avail < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+bool
+utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		if (p[i] == 0)
+			return false;
+		size_t k = utf8_seq_len(p + i, n - i);
+		if (k == 0)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+/* Code points that XML 1.0 does not allow, even as character references. */
+static bool
+xml_forbidden(const unsigned char *p, size_t k)
+{
+	if (k == 1)
+		return p[0] < 0x20 && p[0] != '\t' && p[0] != '\n' && p[0] != '\r';
+	if (k == 3 && p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
+		return true; /* U+FFFE, U+FFFF */
+	return false;
+}
+
+char *
+utf8_sanitize(const char *s, size_t n, size_t *outlen, size_t *nbad)
+{
+	static const char repl[] = "\xEF\xBF\xBD";
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf b = {0};
+	size_t bad = 0, i = 0, run = 0;
+	buf_add(&b, "", 0);
+	while (i < n) {
+		size_t k = utf8_seq_len(p + i, n - i);
+		if (k == 0 || xml_forbidden(p + i, k)) {
+			buf_add(&b, s + run, i - run);
+			buf_add(&b, repl, 3);
+			bad++;
+			i += k ? k : 1;
+			run = i;
+			continue;
+		}
+		i += k;
+	}
+	buf_add(&b, s + run, n - run);
+	if (nbad)
+		*nbad = bad;
+	return buf_detach(&b, outlen);
+}
+
+static void
+digest(const char *name, const void *data, size_t n, unsigned char *out)
+{
+	unsigned int len = 0;
+	if (!EVP_Digest(data, n, out, &len, EVP_get_digestbyname(name), NULL))
+		abort();
+}
+
+void
+sha1_bytes(const void *data, size_t n, unsigned char out[20])
+{
+	digest("SHA1", data, n, out);
+}
+
+void
+sha256_bytes(const void *data, size_t n, unsigned char out[32])
+{
+	digest("SHA256", data, n, out);
+}
+
+void
+hex_encode(const unsigned char *in, size_t n, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hx[in[i] >> 4];
+		out[2 * i + 1] = hx[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int
+read_file_bounded(const char *path, size_t max, char **out, size_t *len)
+{
+	int fd = -1, rc = -1, saved = 0;
+	struct buf b = {0};
+	struct stat st;
+
+	*out = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		saved = errno;
+		goto out;
+	}
+	if (fstat(fd, &st) != 0) {
+		saved = errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		saved = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > max) {
+		saved = EFBIG;
+		goto out;
+	}
+	buf_add(&b, "", 0);
+	for (;;) {
+		char chunk[65536];
+		ssize_t r = read(fd, chunk, sizeof chunk);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			saved = errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		if (b.len + (size_t)r > max) {
+			saved = EFBIG;
+			goto out;
+		}
+		buf_add(&b, chunk, (size_t)r);
+	}
+	*out = buf_detach(&b, len);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	buf_free(&b);
+	if (rc != 0)
+		errno = saved;
+	return rc;
+}

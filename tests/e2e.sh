@@ -1,0 +1,142 @@
+#!/bin/sh
+# End-to-end tests: run the binary on folders of posts and check the books
+# (epubcheck: 0 errors, 0 warnings), the messages and the exit codes.
+#   tests/e2e.sh BIN
+set -u
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export SOURCE_DATE_EPOCH=1700000000
+
+# unzip -p BOOK ENTRY
+entry() { unzip -p "$1" "$2"; }
+
+# --- the command line -------------------------------------------------------
+"$BIN" --help >"$tmp/help" 2>&1
+check "--help exits 0" [ $? -eq 0 ]
+check "--help shows usage" grep -q "Usage: post2epub" "$tmp/help"
+"$BIN" --version >"$tmp/v" 2>&1
+check "--version" grep -q "^post2epub [0-9]" "$tmp/v"
+"$BIN" >/dev/null 2>&1
+check "no arguments: exit 2" [ $? -eq 2 ]
+"$BIN" --bogus samples -o x.epub >/dev/null 2>&1
+check "bad option: exit 2" [ $? -eq 2 ]
+"$BIN" "$top/samples" >/dev/null 2>"$tmp/err"
+check "missing -o: exit 2" [ $? -eq 2 ]
+"$BIN" --order sideways "$top/samples" -o "$tmp/x.epub" >/dev/null 2>&1
+check "bad --order: exit 2" [ $? -eq 2 ]
+"$BIN" --timezone Mars/Olympus "$top/samples" -o "$tmp/x.epub" >/dev/null 2>&1
+check "bad --timezone: exit 2" [ $? -eq 2 ]
+check "man page lints clean" mandoc -Tlint -Wwarning "$top/post2epub.1"
+# Every long option in --help is in the man page, and the other way round.
+for opt in $(grep -o -- '--[a-z-]*' "$tmp/help" | sort -u); do
+	check "man page documents $opt" grep -q -- "Fl -${opt#--}" "$top/post2epub.1"
+done
+
+# --- samples/ ---------------------------------------------------------------
+"$BIN" "$top/samples" -o "$tmp/samples.epub" 2>"$tmp/samples.err"
+check "samples: exit 0" [ $? -eq 0 ]
+check "samples: no warnings" sh -c "! grep -q ': warning:' '$tmp/samples.err'"
+epubcheck_clean "$tmp/samples.epub"
+"$BIN" "$top/samples" -o "$tmp/samples2.epub" 2>/dev/null
+check "same input, same bytes" cmp -s "$tmp/samples.epub" "$tmp/samples2.epub"
+TZ=Asia/Shanghai "$BIN" "$top/samples" -o "$tmp/samples3.epub" 2>/dev/null
+check "the machine's zone changes nothing" cmp -s "$tmp/samples.epub" "$tmp/samples3.epub"
+check "mimetype is the first entry" sh -c "unzip -Z1 '$tmp/samples.epub' | head -n 1 | grep -qx mimetype"
+check "mimetype stored" sh -c "unzip -v '$tmp/samples.epub' mimetype | grep -q ' Stored '"
+check "images stored" sh -c "unzip -v '$tmp/samples.epub' 'EPUB/images/*' | grep -q ' Stored '"
+check "chapters deflated" sh -c "unzip -v '$tmp/samples.epub' 'EPUB/text/*' | grep -q ' Defl'"
+n=$(unzip -Z1 "$tmp/samples.epub" | grep -c '^EPUB/text/p.*\.xhtml$')
+check "samples: one chapter per post (got $n)" [ "$n" -eq 8 ]
+entry "$tmp/samples.epub" EPUB/package.opf >"$tmp/opf"
+check "cover meta" grep -q '<meta name="cover" content="img-' "$tmp/opf"
+check "cover-image item" grep -q 'properties="cover-image"' "$tmp/opf"
+check "book language is the majority (en)" grep -q "<dc:language>en</dc:language>" "$tmp/opf"
+check "modified from SOURCE_DATE_EPOCH" grep -q '2023-11-14T22:13:20Z' "$tmp/opf"
+# Oldest first: the 2018 traditional-Chinese post comes first.
+first=$(grep -o 'idref="p[0-9]*"' "$tmp/opf" | head -n 1 | sed 's/idref="\(.*\)"/\1/')
+entry "$tmp/samples.epub" "EPUB/text/$first.xhtml" >"$tmp/first"
+check "oldest post first" grep -q '初雪' "$tmp/first"
+check "zh-Hant from front matter" grep -q 'xml:lang="zh-Hant"' "$tmp/first"
+"$BIN" --order newest "$top/samples" -o "$tmp/newest.epub" 2>/dev/null
+first=$(entry "$tmp/newest.epub" EPUB/package.opf | grep -o 'idref="p[0-9]*"' | head -n 1 | sed 's/idref="\(.*\)"/\1/')
+check "--order newest" sh -c "unzip -p '$tmp/newest.epub' EPUB/text/$first.xhtml | grep -q 'Notes on plain text'"
+
+# --- the specimen -----------------------------------------------------------
+if [ -d "$top/../shared/specimen" ]; then
+	"$BIN" "$top/../shared/specimen" -o "$tmp/specimen.epub" 2>"$tmp/specimen.err"
+	check "specimen: exit 0" [ $? -eq 0 ]
+	epubcheck_clean "$tmp/specimen.epub"
+	entry "$tmp/specimen.epub" EPUB/text/p00001.xhtml >"$tmp/sp"
+	check "specimen: title" grep -q '上合组织成员国元首签署《撒马尔罕宣言》' "$tmp/sp"
+	check "specimen: date" grep -q '2022年9月17日' "$tmp/sp"
+	check "specimen: author" grep -q '知乎' "$tmp/sp"
+	check "specimen: categories" grep -q '知乎热榜' "$tmp/sp"
+	check "specimen: paragraphs" sh -c "[ \$(grep -o '<p data-pid=' '$tmp/sp' | wc -l) -ge 10 ]"
+	check "specimen: link card" grep -q 'href="https://www.zhihu.com/question/361308619/answer/2641093809"' "$tmp/sp"
+	check "specimen: link card text" grep -q '为什么一个已经明显产能过剩的社会，还会存在广泛的贫穷？' "$tmp/sp"
+	check "specimen: chapter language" grep -q 'xml:lang="zh-Hans"' "$tmp/sp"
+fi
+
+# --- a few hundred generated posts, some broken -------------------------------
+python3 "$here/gen_posts.py" "$tmp/many" 300 --broken 4 >/dev/null
+"$BIN" "$tmp/many" -o "$tmp/many.epub" 2>"$tmp/many.err"
+check "many: exit 0" [ $? -eq 0 ]
+epubcheck_clean "$tmp/many.epub"
+n=$(unzip -Z1 "$tmp/many.epub" | grep -c '^EPUB/text/p.*\.xhtml$')
+check "many: 300 chapters (got $n)" [ "$n" -eq 300 ]
+w=$(grep -c ': warning:' "$tmp/many.err")
+check "many: one warning per broken file (got $w)" [ "$w" -eq 4 ]
+for f in unclosed bad-yaml alias binary; do
+	check "many: warning names broken $f" grep -q "broken-[0-9]*-$f" "$tmp/many.err"
+done
+check "many: the unclosed post's line" grep -q 'unclosed.md:1: warning' "$tmp/many.err"
+entry "$tmp/many.epub" EPUB/package.opf | grep -o 'idref="p[0-9]*"' | sed 's/idref="\(.*\)"/\1/' >"$tmp/spine"
+: >"$tmp/seqs"
+while read -r id; do
+	case $id in p*) unzip -p "$tmp/many.epub" "EPUB/text/$id.xhtml" | grep -o 'seq-[0-9]*' >>"$tmp/seqs" ;; esac
+done <"$tmp/spine"
+check "many: chapters in date order" sh -c "sort -c '$tmp/seqs' && [ \$(wc -l <'$tmp/seqs') -eq 300 ]"
+
+# --- failures leave nothing behind --------------------------------------------
+mkdir -p "$tmp/empty"
+"$BIN" "$tmp/empty" -o "$tmp/e.epub" 2>"$tmp/err"
+check "empty folder: exit 1" [ $? -eq 1 ]
+check "empty folder: message" grep -q 'no posts found' "$tmp/err"
+check "empty folder: no book" [ ! -e "$tmp/e.epub" ]
+"$BIN" "$tmp/does-not-exist" -o "$tmp/e.epub" 2>/dev/null
+check "missing folder: exit 1" [ $? -eq 1 ]
+"$BIN" "$top/samples" -o "$tmp/no/such/dir/b.epub" 2>"$tmp/err"
+check "output in a missing folder: exit 1" [ $? -eq 1 ]
+mkdir -p "$tmp/outdir"
+"$BIN" "$top/samples" -o "$tmp/outdir" 2>/dev/null
+check "output is a folder: exit 1" [ $? -eq 1 ]
+check "output is a folder: left alone" [ -d "$tmp/outdir" ]
+mkdir -p "$tmp/strict"
+printf -- '---\ntitle: x\ndate: someday\n---\nbody\n' >"$tmp/strict/a.md"
+echo "previous book" >"$tmp/prev.epub"
+"$BIN" --strict "$tmp/strict" -o "$tmp/prev.epub" 2>"$tmp/err"
+check "--strict with a warning: exit 1" [ $? -eq 1 ]
+check "--strict: previous book untouched" grep -q "previous book" "$tmp/prev.epub"
+check "no temporary files left" sh -c "! ls -A '$tmp' | grep -q '^\\.'"
+"$BIN" "$tmp/strict" -o "$tmp/prev.epub" 2>/dev/null
+check "without --strict the book replaces the old one" sh -c "unzip -Z1 '$tmp/prev.epub' >/dev/null 2>&1"
+"$BIN" --strict "$top/samples" -o "$tmp/strict-ok.epub" 2>/dev/null
+check "--strict on clean posts: exit 0" [ $? -eq 0 ]
+
+# --- files that are not posts are ignored --------------------------------------
+mkdir -p "$tmp/mixed/.hidden" "$tmp/mixed/_site" "$tmp/mixed/sub"
+printf -- '---\ntitle: Kept\ndate: 2020-01-01\n---\nText.\n' >"$tmp/mixed/sub/kept.md"
+printf -- '---\ntitle: Hidden\ndate: 2020-01-01\n---\nText.\n' >"$tmp/mixed/.hidden/h.md"
+printf -- '---\ntitle: Site\ndate: 2020-01-01\n---\nText.\n' >"$tmp/mixed/_site/s.html"
+printf -- 'not a post' >"$tmp/mixed/readme.rst"
+cp "$top/samples/images/lake.png" "$tmp/mixed/pic.png"
+"$BIN" "$tmp/mixed" -o "$tmp/mixed.epub" 2>/dev/null
+n=$(unzip -Z1 "$tmp/mixed.epub" | grep -c '^EPUB/text/p.*\.xhtml$')
+check "hidden, _site and other files ignored (got $n)" [ "$n" -eq 1 ]
+epubcheck_clean "$tmp/mixed.epub"
+
+summary e2e

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Runs every test against the build in $1 (default build/check): the cmocka
+# unit tests, the golden tests and the end-to-end tests (epubcheck). Prints one
+# closing line "N passed, N failed" and exits non-zero when anything failed.
+set -u
+O=${1:-build/check}
+here=$(cd "$(dirname "$0")" && pwd)
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+for t in "$O"/tests/test_*; do
+	[ -x "$t" ] || continue
+	"$t" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	p=${p:-0}; f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL: $t exited with $rc"
+		f=1
+	fi
+	passed=$((passed + p)); failed=$((failed + f))
+done
+
+for s in golden e2e; do
+	[ -f "$here/$s.sh" ] || continue
+	sh "$here/$s.sh" "$O/post2epub" >"$log" 2>&1
+	cat "$log"
+	p=$(sed -n 's/^\([a-z0-9]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log" | tail -n 1)
+	f=$(sed -n 's/^\([a-z0-9]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed$/\3/p' "$log" | tail -n 1)
+	if [ -z "$p" ]; then
+		echo "FAIL: $s.sh printed no summary"
+		p=0; f=1
+	fi
+	passed=$((passed + p)); failed=$((failed + f))
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

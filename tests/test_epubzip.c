@@ -1,0 +1,465 @@
+/* test_epubzip.c — the archive: mimetype first and stored, fixed times in UTC,
+ * byte-identical output, atomic replacement of the previous book. */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "epubzip.h"
+#include "util.h"
+
+/* 2022-09-17T09:15:14Z */
+#define T_FIXED INT64_C(1663406114)
+/* 2021-03-28T02:30:00Z: 02:30 does not exist in Berlin that night */
+#define T_BERLIN_GAP INT64_C(1616898600)
+
+struct fix {
+	char dir[64];
+	char path[128];
+	struct tlog log;
+};
+
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof *f);
+	if (f == NULL)
+		return -1;
+	strcpy(f->dir, "/tmp/test_epubzip.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof f->path, "%s/book.epub", f->dir);
+	tlog_open(&f->log, LOG_NORMAL);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+	DIR *d = opendir(f->dir);
+	struct dirent *e;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char p[512];
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof p, "%s/%s", f->dir, e->d_name);
+		remove(p);
+	}
+	if (d != NULL)
+		closedir(d);
+	rmdir(f->dir);
+	tlog_close(&f->log);
+	free(f);
+	return 0;
+}
+
+/* Names in dir, sorted, joined with spaces. */
+static char *
+listing(const char *dir)
+{
+	struct dirent **v;
+	struct buf b = {0};
+	int n = scandir(dir, &v, NULL, alphasort);
+	assert_true(n >= 0);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(v[i]->d_name, ".") != 0 && strcmp(v[i]->d_name, "..") != 0) {
+			if (b.len)
+				buf_putc(&b, ' ');
+			buf_puts(&b, v[i]->d_name);
+		}
+		free(v[i]);
+	}
+	free(v);
+	buf_puts(&b, "");
+	return buf_detach(&b, NULL);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	char *data = NULL;
+	assert_int_equal(read_file_bounded(path, 1 << 24, &data, len), 0);
+	return data;
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void *
+dup_bytes(const void *p, size_t n)
+{
+	void *q = xmalloc(n);
+	memcpy(q, p, n);
+	return q;
+}
+
+static const char png[] = "\x89PNG\r\n\x1A\n\0\0\0\rIHDR fake image bytes";
+static const char xhtml[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<html>"
+                            "text text text text text text text text text text</html>\n";
+
+/* A small book at path: returns epubzip_close's result. */
+static int
+build(const char *path, int64_t mtime, struct log *lg)
+{
+	struct epubzip *z = epubzip_new(path, mtime, lg);
+	assert_non_null(z);
+	assert_int_equal(
+	    epubzip_add(z, "META-INF/container.xml", xstrdup(xhtml), strlen(xhtml), true), 0);
+	assert_int_equal(
+	    epubzip_add(z, "EPUB/text/p00001.xhtml", xstrdup(xhtml), strlen(xhtml), true), 0);
+	assert_int_equal(epubzip_add(z, "EPUB/images/0123456789abcdef0123.png",
+	                             dup_bytes(png, sizeof png - 1), sizeof png - 1, false),
+	                 0);
+	return epubzip_close(z);
+}
+
+static unsigned
+le16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static void
+test_mimetype_first_stored(void **state)
+{
+	struct fix *f = *state;
+	size_t len;
+	unsigned char *b;
+
+	assert_int_equal(build(f->path, T_FIXED, f->log.lg), 0);
+	b = (unsigned char *)slurp(f->path, &len);
+	assert_true(len > 58);
+	assert_memory_equal(b, "PK\x03\x04", 4);
+	assert_int_equal(le16(b + 6) & 0x0008, 0); /* no data descriptor */
+	assert_int_equal(le16(b + 8), 0);          /* stored */
+	assert_int_equal(le16(b + 18 + 0), 20);    /* compressed size (low) */
+	assert_int_equal(le16(b + 22 + 0), 20);    /* uncompressed size (low) */
+	assert_int_equal(le16(b + 26), 8);         /* name length */
+	assert_int_equal(le16(b + 28), 0);         /* extra field length */
+	assert_memory_equal(b + 30, "mimetype", 8);
+	assert_memory_equal(b + 38, "application/epub+zip", 20);
+	assert_memory_equal(b + 58, "PK\x03\x04", 4); /* next entry right after */
+	/* DOS time and date = the UTC civil time 2022-09-17 09:15:14 */
+	assert_int_equal(le16(b + 10), (9u << 11) | (15u << 5) | 7u);
+	assert_int_equal(le16(b + 12), (42u << 9) | (9u << 5) | 17u);
+	free(b);
+	assert_string_equal(tlog_text(&f->log), "");
+}
+
+static void
+test_entries_and_methods(void **state)
+{
+	struct fix *f = *state;
+	static const char *names[] = {"mimetype", "META-INF/container.xml",
+	                              "EPUB/text/p00001.xhtml",
+	                              "EPUB/images/0123456789abcdef0123.png"};
+	static const zip_uint16_t methods[] = {ZIP_CM_STORE, ZIP_CM_DEFLATE, ZIP_CM_DEFLATE,
+	                                       ZIP_CM_STORE};
+	int err = 0;
+	zip_t *za;
+	char got[128];
+
+	assert_int_equal(build(f->path, T_FIXED, f->log.lg), 0);
+	za = zip_open(f->path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
+	assert_non_null(za);
+	assert_int_equal(zip_get_num_entries(za, 0), 4);
+	for (zip_uint64_t i = 0; i < 4; i++) {
+		zip_stat_t st;
+		zip_file_t *zf;
+		zip_int64_t n;
+		assert_int_equal(zip_stat_index(za, i, 0, &st), 0);
+		assert_string_equal(st.name, names[i]);
+		assert_int_equal(st.comp_method, methods[i]);
+		zf = zip_fopen_index(za, i, 0);
+		assert_non_null(zf);
+		n = zip_fread(zf, got, sizeof got);
+		zip_fclose(zf);
+		if (i == 0)
+			assert_memory_equal(got, "application/epub+zip", (size_t)n);
+		if (i == 3) {
+			assert_int_equal(n, sizeof png - 1);
+			assert_memory_equal(got, png, sizeof png - 1);
+		}
+		/* no extra fields anywhere, local or central */
+		assert_int_equal(zip_file_extra_fields_count(za, i, ZIP_FL_LOCAL), 0);
+		assert_int_equal(zip_file_extra_fields_count(za, i, ZIP_FL_CENTRAL), 0);
+	}
+	zip_close(za);
+}
+
+static void
+test_permissions(void **state)
+{
+	struct fix *f = *state;
+	struct stat st;
+	mode_t old = umask(022);
+	assert_int_equal(build(f->path, T_FIXED, f->log.lg), 0);
+	umask(027);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(build(f->path, T_FIXED, f->log.lg), 0);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	umask(old);
+}
+
+static void
+set_tz(const char *tz)
+{
+	if (tz)
+		setenv("TZ", tz, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+}
+
+/* Builds at path under each TZ and checks that all the books are equal. */
+static void
+same_bytes_in_zones(struct fix *f, int64_t mtime)
+{
+	static const char *zones[] = {"UTC", "Asia/Shanghai", "America/Los_Angeles",
+	                              "Europe/Berlin", "Pacific/Kiritimati"};
+	char *first = NULL, *saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+	size_t firstlen = 0;
+
+	for (size_t i = 0; i < sizeof zones / sizeof *zones; i++) {
+		size_t len;
+		char *b;
+		set_tz(zones[i]);
+		assert_int_equal(build(f->path, mtime, f->log.lg), 0);
+		b = slurp(f->path, &len);
+		if (first == NULL) {
+			first = b;
+			firstlen = len;
+			continue;
+		}
+		if (len != firstlen || memcmp(b, first, len) != 0) {
+			free(b);
+			free(first);
+			free(saved);
+			fail_msg("book built with TZ=%s differs from the one built with TZ=UTC",
+			         zones[i]);
+		}
+		free(b);
+	}
+	set_tz(saved);
+	free(saved);
+	free(first);
+}
+
+static void
+test_same_bytes_any_tz(void **state)
+{
+	struct fix *f = *state;
+	size_t len;
+	unsigned char *b;
+
+	same_bytes_in_zones(f, T_FIXED);
+	/* the UTC civil time that falls in Berlin's DST gap */
+	same_bytes_in_zones(f, T_BERLIN_GAP);
+	b = (unsigned char *)slurp(f->path, &len);
+	assert_int_equal(le16(b + 10), (2u << 11) | (30u << 5));
+	assert_int_equal(le16(b + 12), (41u << 9) | (3u << 5) | 28u);
+	free(b);
+	/* before 1980: clamped to the first DOS date, still the same bytes */
+	same_bytes_in_zones(f, 0);
+	b = (unsigned char *)slurp(f->path, &len);
+	assert_int_equal(le16(b + 10), 0);
+	assert_int_equal(le16(b + 12), (1u << 5) | 1u);
+	free(b);
+}
+
+static void
+test_same_bytes_later(void **state)
+{
+	struct fix *f = *state;
+	char other[160];
+	size_t la, lb;
+	char *a, *b;
+
+	snprintf(other, sizeof other, "%s/other.epub", f->dir);
+	assert_int_equal(build(f->path, T_FIXED, f->log.lg), 0);
+	sleep(2); /* DOS times have a 2 s resolution */
+	assert_int_equal(build(other, T_FIXED, f->log.lg), 0);
+	a = slurp(f->path, &la);
+	b = slurp(other, &lb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	free(a);
+	free(b);
+}
+
+static void
+test_discard_keeps_old(void **state)
+{
+	struct fix *f = *state;
+	struct epubzip *z;
+	char *list, *old;
+	size_t len;
+
+	write_file(f->path, "old book");
+	z = epubzip_new(f->path, T_FIXED, f->log.lg);
+	assert_non_null(z);
+	list = listing(f->dir);
+	assert_contains(list, ".book.epub."); /* the temporary file, beside */
+	free(list);
+	assert_int_equal(epubzip_add(z, "EPUB/a.xhtml", xstrdup("a"), 1, true), 0);
+	epubzip_discard(z);
+	epubzip_discard(NULL);
+	old = slurp(f->path, &len);
+	assert_string_equal(old, "old book");
+	free(old);
+	list = listing(f->dir);
+	assert_string_equal(list, "book.epub");
+	free(list);
+	assert_string_equal(tlog_text(&f->log), "");
+}
+
+static void
+test_failed_close_keeps_old(void **state)
+{
+	struct fix *f = *state;
+	struct epubzip *z;
+	char *list, *old, tmp[256];
+	size_t len;
+
+	write_file(f->path, "old book");
+	z = epubzip_new(f->path, T_FIXED, f->log.lg);
+	assert_non_null(z);
+	assert_int_equal(epubzip_add(z, "EPUB/a.xhtml", xstrdup("a"), 1, true), 0);
+	/* Put a folder where libzip will rename its output: zip_close fails
+	 * (this works as root too, unlike a read-only folder). */
+	list = listing(f->dir);
+	assert_true(strncmp(list, ".book.epub.", 11) == 0);
+	snprintf(tmp, sizeof tmp, "%s/%.*s", f->dir, (int)strcspn(list, " "), list);
+	free(list);
+	assert_int_equal(unlink(tmp), 0);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	assert_int_equal(epubzip_close(z), -1);
+	assert_contains(tlog_text(&f->log), f->path);
+	assert_contains(tlog_text(&f->log), "error");
+	old = slurp(f->path, &len);
+	assert_string_equal(old, "old book");
+	free(old);
+	list = listing(f->dir);
+	assert_string_equal(list, "book.epub");
+	free(list);
+}
+
+static void
+test_missing_folder(void **state)
+{
+	struct fix *f = *state;
+	char path[160], *list;
+
+	snprintf(path, sizeof path, "%s/nope/book.epub", f->dir);
+	assert_null(epubzip_new(path, T_FIXED, f->log.lg));
+	assert_contains(tlog_text(&f->log), "folder");
+	assert_contains(tlog_text(&f->log), "does not exist");
+	assert_contains(tlog_text(&f->log), path);
+	list = listing(f->dir);
+	assert_string_equal(list, "");
+	free(list);
+}
+
+static void
+test_path_is_folder(void **state)
+{
+	struct fix *f = *state;
+	char *list;
+
+	assert_int_equal(mkdir(f->path, 0755), 0);
+	assert_null(epubzip_new(f->path, T_FIXED, f->log.lg));
+	assert_contains(tlog_text(&f->log), "is a folder");
+	list = listing(f->dir);
+	assert_string_equal(list, "book.epub");
+	free(list);
+	rmdir(f->path);
+}
+
+static void
+test_not_writable(void **state)
+{
+	struct fix *f = *state;
+	if (geteuid() == 0)
+		skip(); /* root writes anywhere */
+	assert_int_equal(chmod(f->dir, 0555), 0);
+	assert_null(epubzip_new(f->path, T_FIXED, f->log.lg));
+	assert_contains(tlog_text(&f->log), "not writable");
+	chmod(f->dir, 0755);
+}
+
+static void
+test_relative_path(void **state)
+{
+	struct fix *f = *state;
+	char cwd[4096];
+	struct stat st;
+
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(f->dir), 0);
+	assert_int_equal(build("rel.epub", T_FIXED, f->log.lg), 0);
+	assert_int_equal(chdir(cwd), 0);
+	snprintf(f->path, sizeof f->path, "%s/rel.epub", f->dir);
+	assert_int_equal(stat(f->path, &st), 0);
+}
+
+static void
+test_duplicate_and_bad_names(void **state)
+{
+	struct fix *f = *state;
+	struct epubzip *z = epubzip_new(f->path, T_FIXED, f->log.lg);
+	int err = 0;
+	zip_t *za;
+
+	assert_non_null(z);
+	assert_int_equal(epubzip_add(z, "EPUB/a.xhtml", xstrdup("a"), 1, true), 0);
+	assert_int_equal(epubzip_add(z, "EPUB/a.xhtml", xstrdup("b"), 1, true), -1);
+	assert_contains(tlog_text(&f->log), "duplicate entry \"EPUB/a.xhtml\"");
+	assert_int_equal(epubzip_add(z, "mimetype", xstrdup("b"), 1, true), -1);
+	assert_int_equal(epubzip_add(z, "EPUB/a b.xhtml", xstrdup("b"), 1, true), -1);
+	assert_int_equal(epubzip_add(z, "EPUB/\xE4\xB8\xAD.xhtml", xstrdup("b"), 1, true), -1);
+	assert_int_equal(epubzip_add(z, "EPUB/a:b.xhtml", xstrdup("b"), 1, true), -1);
+	assert_int_equal(epubzip_add(z, "", xstrdup("b"), 1, true), -1);
+	assert_contains(tlog_text(&f->log), "bad entry name \"EPUB/a b.xhtml\"");
+	/* an empty entry is fine */
+	assert_int_equal(epubzip_add(z, "EPUB/empty.css", NULL, 0, true), 0);
+	/* the book is still good after refused entries */
+	assert_int_equal(epubzip_close(z), 0);
+	za = zip_open(f->path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
+	assert_non_null(za);
+	assert_int_equal(zip_get_num_entries(za, 0), 3);
+	zip_close(za);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_mimetype_first_stored, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_entries_and_methods, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_same_bytes_any_tz, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_same_bytes_later, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_discard_keeps_old, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_close_keeps_old, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_folder, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_path_is_folder, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_not_writable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_relative_path, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_duplicate_and_bad_names, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

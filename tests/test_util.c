@@ -1,0 +1,127 @@
+/* Unit tests: util.c and log.c. */
+#include "testutil.h"
+#include "util.h"
+
+static void
+test_buf(void **state)
+{
+	(void)state;
+	struct buf b = {0};
+	buf_puts(&b, "abc");
+	buf_printf(&b, "-%d-", 42);
+	buf_putc(&b, 'z');
+	assert_string_equal(b.data, "abc-42-z");
+	size_t n;
+	char *s = buf_detach(&b, &n);
+	assert_int_equal(n, 8);
+	assert_null(b.data);
+	free(s);
+	s = buf_detach(&b, &n); /* empty buffer gives "" */
+	assert_string_equal(s, "");
+	free(s);
+}
+
+static void
+test_utf8(void **state)
+{
+	(void)state;
+	assert_true(utf8_valid("中文 text", strlen("中文 text")));
+	assert_false(utf8_valid("\xff", 1));
+	assert_false(utf8_valid("\xc0\xaf", 2));        /* overlong */
+	assert_false(utf8_valid("\xed\xa0\x80", 3));    /* surrogate */
+	assert_false(utf8_valid("a\0b", 3));            /* NUL */
+	size_t n, bad;
+	char *s = utf8_sanitize("a\xff" "b\x01" "c\xe4\xb8", 7, &n, &bad);
+	/* One replacement per byte that starts no valid sequence. */
+	assert_string_equal(s, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD");
+	assert_int_equal(bad, 4);
+	free(s);
+	s = utf8_sanitize("ok\ttab\r\n", 8, &n, &bad);
+	assert_string_equal(s, "ok\ttab\r\n");
+	assert_int_equal(bad, 0);
+	free(s);
+}
+
+static void
+test_strings(void **state)
+{
+	(void)state;
+	assert_int_equal(ascii_casecmp("HeLLo", "hello"), 0);
+	assert_true(ascii_ncasecmp("HTTPS://x", "https:", 6) == 0);
+	assert_true(str_has_suffix_ci("a.MD", ".md"));
+	assert_false(str_has_suffix_ci("md", ".md"));
+	char t[] = "  \t x y \r\n";
+	assert_string_equal(str_trim(t), "x y");
+}
+
+static void
+test_digests(void **state)
+{
+	(void)state;
+	unsigned char d[32];
+	char hex[65];
+	sha1_bytes("abc", 3, d);
+	hex_encode(d, 20, hex);
+	assert_string_equal(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
+	sha256_bytes("abc", 3, d);
+	hex_encode(d, 32, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void
+test_read_bounded(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/p2e-test-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "0123456789", 10), 10);
+	close(fd);
+	char *s;
+	size_t n;
+	assert_int_equal(read_file_bounded(path, 10, &s, &n), 0);
+	assert_int_equal(n, 10);
+	assert_string_equal(s, "0123456789");
+	free(s);
+	assert_int_equal(read_file_bounded(path, 9, &s, &n), -1);
+	assert_int_equal(errno, EFBIG);
+	unlink(path);
+	assert_int_equal(read_file_bounded(path, 9, &s, &n), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(read_file_bounded("/tmp", 9, &s, &n), -1);
+}
+
+static void
+test_log_format(void **state)
+{
+	(void)state;
+	struct tlog t;
+	tlog_open(&t, LOG_NORMAL);
+	log_warn(t.lg, "posts/a.md", 3, "no date; using the file's date");
+	log_warn(t.lg, "posts/b.md", 0, "x");
+	log_error(t.lg, NULL, 0, "boom %d", 1);
+	log_info(t.lg, "not shown");
+	assert_string_equal(tlog_text(&t),
+			    "post2epub: posts/a.md:3: warning: no date; using the file's date\n"
+			    "post2epub: posts/b.md: warning: x\n"
+			    "post2epub: error: boom 1\n");
+	assert_int_equal(log_warnings(t.lg), 2);
+	assert_int_equal(log_errors(t.lg), 1);
+	tlog_close(&t);
+	tlog_open(&t, LOG_QUIET);
+	log_warn(t.lg, "f", 1, "hidden");
+	assert_string_equal(tlog_text(&t), "");
+	assert_int_equal(log_warnings(t.lg), 1);
+	tlog_close(&t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf),          cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_strings),      cmocka_unit_test(test_digests),
+		cmocka_unit_test(test_read_bounded), cmocka_unit_test(test_log_format),
+	};
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
