@@ -261,11 +261,11 @@ local_path(const char *ref)
 /* Adds bytes as an image of the book, once per content. Takes data.
  * Returns the resource, or NULL when the bytes are no image we can use. */
 static struct resource *
-add_image(struct ctx *c, char *data, size_t len, const char *what)
+add_image(struct ctx *c, char *data, size_t len, const char *what, unsigned long line)
 {
 	enum media_type t = media_sniff(data, len);
 	if (t == MEDIA_UNKNOWN || !media_is_core(t)) {
-		log_warn(c->lg, c->cur->relpath, 0, "%s: %s; image left out", what,
+		log_warn(c->lg, c->cur->relpath, line, "%s: %s; image left out", what,
 			 t == MEDIA_UNKNOWN ? "not an image"
 					    : "image format not supported by EPUB readers");
 		free(data);
@@ -296,7 +296,7 @@ add_image(struct ctx *c, char *data, size_t len, const char *what)
  * Local files must lie inside the input folder. NULL when not usable (the
  * reason was logged, except for remote images, which are counted). */
 static struct resource *
-resolve_image(struct ctx *c, const char *ref)
+resolve_image(struct ctx *c, const char *ref, unsigned long line)
 {
 	const struct post *p = c->cur;
 	char *rel = NULL, *full = NULL, *real = NULL, *data = NULL;
@@ -316,7 +316,7 @@ resolve_image(struct ctx *c, const char *ref)
 		goto out;
 	}
 	if (strchr(ref, ':') != NULL && strcspn(ref, ":") < strcspn(ref, "/?#")) {
-		log_warn(c->lg, p->relpath, 0, "image '%s': only local files and http(s) are allowed; left out",
+		log_warn(c->lg, p->relpath, line, "image '%s': only local files and http(s) are allowed; left out",
 			 ref);
 		c->images_failed++;
 		goto out;
@@ -331,25 +331,25 @@ resolve_image(struct ctx *c, const char *ref)
 	}
 	real = realpath(full, NULL);
 	if (real == NULL) {
-		log_warn(c->lg, p->relpath, 0, "image '%s' not found; left out", ref);
+		log_warn(c->lg, p->relpath, line, "image '%s' not found; left out", ref);
 		c->images_failed++;
 		goto out;
 	}
 	size_t rn = strlen(c->root);
 	if (strncmp(real, c->root, rn) != 0 || real[rn] != '/') {
-		log_warn(c->lg, p->relpath, 0, "image '%s' is outside the input folder; left out",
+		log_warn(c->lg, p->relpath, line, "image '%s' is outside the input folder; left out",
 			 ref);
 		c->images_failed++;
 		goto out;
 	}
 	if (read_file_bounded(real, MAX_IMAGE_SIZE, &data, &len) != 0) {
-		log_warn(c->lg, p->relpath, 0, "image '%s': %s; left out", ref,
+		log_warn(c->lg, p->relpath, line, "image '%s': %s; left out", ref,
 			 errno == EFBIG ? "larger than 20 MiB" : strerror(errno));
 		c->images_failed++;
 		goto out;
 	}
 	char *what = xasprintf("image '%s'", ref);
-	r = add_image(c, data, len, what);
+	r = add_image(c, data, len, what, line);
 	free(what);
 	data = NULL;
 out:
@@ -362,9 +362,9 @@ out:
 
 /* xhtml_image_fn: images in a chapter live in ../images/. */
 static char *
-chapter_image(void *ctx, const char *src)
+chapter_image(void *ctx, const char *src, unsigned long line)
 {
-	struct resource *r = resolve_image(ctx, src);
+	struct resource *r = resolve_image(ctx, src, line);
 	return r ? xasprintf("../%s", r->name) : NULL;
 }
 
@@ -490,7 +490,7 @@ render_post(struct ctx *c, struct post *p, size_t num)
 	xmlNodePtr thumb = tpl_slot(doc, "thumbnail");
 	const struct resource *head = NULL;
 	if (imgref != NULL && thumb != NULL) {
-		struct resource *r = resolve_image(c, imgref);
+		struct resource *r = resolve_image(c, imgref, 0);
 		head = r;
 		if (r != NULL) {
 			char *src = xasprintf("../%s", r->name);
@@ -512,6 +512,7 @@ render_post(struct ctx *c, struct post *p, size_t num)
 	struct xhtml_opts xo = {
 		.file = p->relpath,
 		.line = p->body_line,
+		.exact_lines = p->format == POST_HTML,
 		.lg = c->lg,
 		.image = chapter_image,
 		.image_ctx = c,

@@ -286,7 +286,8 @@ collect_read(const struct post *p, size_t max, struct log *lg, char **text, size
 		}
 	}
 	size_t skip = (n >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
-	*text = utf8_sanitize(raw + skip, n - skip, len, &nbad);
+	size_t first = 0;
+	*text = utf8_sanitize(raw + skip, n - skip, len, &nbad, &first);
 	if (nbad > 16 && nbad > (n - skip) / 20) {
 		log_warn(lg, p->relpath, 0, "not text (%zu invalid bytes); skipped", nbad);
 		free(*text);
@@ -294,10 +295,16 @@ collect_read(const struct post *p, size_t max, struct log *lg, char **text, size
 		*len = 0;
 		goto out;
 	}
-	if (nbad > 0)
-		log_warn(lg, p->relpath, 0,
+	if (nbad > 0) {
+		/* The line of the first one, counting LF, CRLF and lone CR. */
+		unsigned long line = 1;
+		for (size_t i = skip; i < skip + first; i++)
+			if (raw[i] == '\n' || (raw[i] == '\r' && raw[i + 1] != '\n'))
+				line++;
+		log_warn(lg, p->relpath, line,
 			 "%zu invalid or control byte sequence%s replaced with U+FFFD", nbad,
 			 nbad == 1 ? "" : "s");
+	}
 	rc = 0;
 out:
 	free(raw);

@@ -270,16 +270,20 @@ xml_forbidden(const unsigned char *p, size_t k)
 }
 
 char *
-utf8_sanitize(const char *s, size_t n, size_t *outlen, size_t *nbad)
+utf8_sanitize(const char *s, size_t n, size_t *outlen, size_t *nbad, size_t *first_bad)
 {
 	static const char repl[] = "\xEF\xBF\xBD";
 	const unsigned char *p = (const unsigned char *)s;
 	struct buf b = {0};
 	size_t bad = 0, i = 0, run = 0;
+	if (first_bad != NULL)
+		*first_bad = SIZE_MAX;
 	buf_add(&b, "", 0);
 	while (i < n) {
 		size_t k = utf8_seq_len(p + i, n - i);
 		if (k == 0 || xml_forbidden(p + i, k)) {
+			if (bad == 0 && first_bad != NULL)
+				*first_bad = i;
 			buf_add(&b, s + run, i - run);
 			buf_add(&b, repl, 3);
 			bad++;

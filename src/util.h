@@ -51,8 +51,9 @@ size_t utf8_seq_len(const unsigned char *s, size_t avail);
 bool utf8_valid(const char *s, size_t n);
 /* Returns a copy of s in which every invalid UTF-8 sequence and every
  * character that is not allowed in XML 1.0 is replaced by U+FFFD. *nbad is
- * set to the number of replacements (may be NULL). Caller frees. */
-char *utf8_sanitize(const char *s, size_t n, size_t *outlen, size_t *nbad);
+ * set to the number of replacements and *first_bad to the offset in s of the
+ * first one (SIZE_MAX when none); either may be NULL. Caller frees. */
+char *utf8_sanitize(const char *s, size_t n, size_t *outlen, size_t *nbad, size_t *first_bad);
 
 /* Digests over bytes, written as binary into out. */
 void sha1_bytes(const void *data, size_t n, unsigned char out[20]);

@@ -334,8 +334,18 @@ free_payload(void *payload, const xmlChar *name)
 
 /* Warns once per post about a removed element kind (or, with kind NULL,
  * about a script link). Routine cleaning is silent. */
+/* The line of an input node in the post's file, for messages. */
+static unsigned long
+line_of(const struct ctx *c, xmlNodePtr in)
+{
+	long l = in != NULL ? xmlGetLineNo(in) : -1;
+	if (!c->o->exact_lines || l <= 0)
+		return c->o->line;
+	return c->o->line + (unsigned long)l - 1;
+}
+
 static void
-warn_once(struct ctx *c, unsigned bit, const char *kind)
+warn_once(struct ctx *c, unsigned bit, const char *kind, xmlNodePtr in)
 {
 	if (c->warned & bit)
 		return;
@@ -343,18 +353,18 @@ warn_once(struct ctx *c, unsigned bit, const char *kind)
 	if (c->o->lg == NULL)
 		return;
 	if (kind != NULL)
-		log_warn(c->o->lg, c->o->file, c->o->line,
+		log_warn(c->o->lg, c->o->file, line_of(c, in),
 			 "removed <%s> (not allowed in an ebook)", kind);
 	else
-		log_warn(c->o->lg, c->o->file, c->o->line, "removed a javascript: link");
+		log_warn(c->o->lg, c->o->file, line_of(c, in), "removed a javascript: link");
 }
 
 static void
-warn_kind(struct ctx *c, const char *kind)
+warn_kind(struct ctx *c, const char *kind, xmlNodePtr in)
 {
 	for (unsigned i = 0; i < sizeof warn_kinds / sizeof warn_kinds[0]; i++)
 		if (strcmp(kind, warn_kinds[i]) == 0)
-			warn_once(c, 1u << i, kind);
+			warn_once(c, 1u << i, kind, in);
 }
 
 static bool
@@ -878,7 +888,7 @@ copy_attrs(struct ctx *c, xmlNodePtr in, xmlNodePtr out, const char *oname, bool
 			} else {
 				u = url_clean(v, URL_HTTP | URL_MAILTO, &js);
 				if (js)
-					warn_once(c, WARN_JS_LINK, NULL);
+					warn_once(c, WARN_JS_LINK, NULL, in);
 				if (u != NULL)
 					set_attr(out, "href", u);
 			}
@@ -1102,7 +1112,7 @@ build_img(struct ctx *c, xmlNodePtr in, xmlNodePtr out)
 		goto out;
 	alt = attr_get(in, "alt");
 	if (c->o->image != NULL)
-		href = c->o->image(c->o->image_ctx, src);
+		href = c->o->image(c->o->image_ctx, src, line_of(c, in));
 	if (href == NULL) {
 		if (alt != NULL && !is_ws(BC alt))
 			add_text(c, out, BC alt);
@@ -1176,7 +1186,7 @@ build_enter(struct ctx *c, xmlNodePtr in, xmlNodePtr *out)
 		if (r->action == A_KEEP)
 			xmlAddChild(*out, new_elem(c, r->name));
 		else if (r->action == A_WARN)
-			warn_kind(c, r->name);
+			warn_kind(c, r->name, in);
 		in->_private = *out;
 		return true;
 	}
@@ -1186,7 +1196,7 @@ build_enter(struct ctx *c, xmlNodePtr in, xmlNodePtr *out)
 			build_checkbox(c, in, *out);
 		return false;
 	case A_WARN:
-		warn_kind(c, r->name);
+		warn_kind(c, r->name, in);
 		return false;
 	case A_IMG:
 		build_img(c, in, *out);
@@ -1803,7 +1813,7 @@ xhtml_render(const char *html, size_t len, const struct xhtml_opts *o, xmlNodePt
 
 	/* Invalid UTF-8 would make the HTML parser switch to Latin-1 for the
 	 * rest of the input; characters XML forbids could not be saved. */
-	clean = utf8_sanitize(html, len, &clen, NULL);
+	clean = utf8_sanitize(html, len, &clen, NULL, NULL);
 	if (is_ws(BC clean)) {
 		rc = 0;
 		goto out;
@@ -1811,6 +1821,7 @@ xhtml_render(const char *html, size_t len, const struct xhtml_opts *o, xmlNodePt
 	/* No HTML_PARSE_HUGE: libxml2 then stops at 256 levels of nesting
 	 * (and halts, dropping the rest), which we detect and report. */
 	pctx = lx(htmlNewParserCtxt());
+	pctx->linenumbers = 1;
 	hdoc = htmlCtxtReadMemory(pctx, clean, (int)clen, NULL, "UTF-8",
 				  HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 					  HTML_PARSE_NONET | HTML_PARSE_NODEFDTD |

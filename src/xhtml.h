@@ -27,6 +27,7 @@
 #define POST2EPUB_XHTML_H
 
 #include <libxml/tree.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "log.h"
@@ -38,12 +39,16 @@
  * The source is untrusted and may be relative or a data: URI. Returns a
  * malloc'd href to put in the chapter (the cleaner frees it), or NULL to drop
  * the image: the cleaner then keeps its alt text, or a link "[image]" to src
- * when src is http(s) and there is no alt text (nothing inside a link). */
-typedef char *(*xhtml_image_fn)(void *ctx, const char *src);
+ * when src is http(s) and there is no alt text (nothing inside a link).
+ * line is the line of the <img> in the post's file (see exact_lines). */
+typedef char *(*xhtml_image_fn)(void *ctx, const char *src, unsigned long line);
 
 struct xhtml_opts {
 	const char *file;    /* for messages (the post's relative path) */
 	unsigned long line;  /* the body's first line in that file */
+	bool exact_lines;    /* the HTML is the file's own text (not rendered from
+				Markdown): messages give the line of the element,
+				else the body's first line */
 	struct log *lg;
 	xhtml_image_fn image; /* NULL: every image dropped */
 	void *image_ctx;

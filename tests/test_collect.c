@@ -157,7 +157,7 @@ test_read(void **state)
 	assert_int_equal(rc, 0);
 	assert_string_equal(s, "ok\xEF\xBF\xBD\xEF\xBF\xBD" "end");
 	free(s);
-	assert_contains(tlog_text(&t), "bad.md: warning: 2 invalid or control byte sequences replaced");
+	assert_contains(tlog_text(&t), "bad.md:1: warning: 2 invalid or control byte sequences replaced");
 
 	char bin[2000];
 	for (size_t i = 0; i < sizeof bin; i++)

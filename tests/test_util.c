@@ -30,15 +30,17 @@ test_utf8(void **state)
 	assert_false(utf8_valid("\xc0\xaf", 2));        /* overlong */
 	assert_false(utf8_valid("\xed\xa0\x80", 3));    /* surrogate */
 	assert_false(utf8_valid("a\0b", 3));            /* NUL */
-	size_t n, bad;
-	char *s = utf8_sanitize("a\xff" "b\x01" "c\xe4\xb8", 7, &n, &bad);
+	size_t n, bad, first;
+	char *s = utf8_sanitize("a\xff" "b\x01" "c\xe4\xb8", 7, &n, &bad, &first);
 	/* One replacement per byte that starts no valid sequence. */
 	assert_string_equal(s, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD");
 	assert_int_equal(bad, 4);
+	assert_int_equal(first, 1);
 	free(s);
-	s = utf8_sanitize("ok\ttab\r\n", 8, &n, &bad);
+	s = utf8_sanitize("ok\ttab\r\n", 8, &n, &bad, &first);
 	assert_string_equal(s, "ok\ttab\r\n");
 	assert_int_equal(bad, 0);
+	assert_int_equal(first, SIZE_MAX);
 	free(s);
 }
 

@@ -16,14 +16,16 @@
 struct imgs {
 	int calls;
 	char *last;
+	unsigned long last_line;
 };
 
 static char *
-img_cb(void *ctx, const char *src)
+img_cb(void *ctx, const char *src, unsigned long line)
 {
 	struct imgs *im = ctx;
 
 	im->calls++;
+	im->last_line = line;
 	free(im->last);
 	im->last = xstrdup(src);
 	if (strstr(src, "missing") != NULL)
@@ -677,10 +679,41 @@ test_nasty_wellformed(void **state)
 	}
 }
 
+/* HTML bodies report the line of the element in the post's file;
+ * bodies rendered from Markdown report the body's first line. */
+static void
+test_line_numbers(void **state)
+{
+	(void)state;
+	const char *html = "<p>a</p>\n<p>b</p>\n<p><script>x</script></p>\n<img src='missing.png'>";
+	for (int exact = 0; exact <= 1; exact++) {
+		xmlDocPtr doc = xmlReadMemory(CHAPTER, (int)strlen(CHAPTER), "c.xhtml", NULL,
+					      XML_PARSE_NONET);
+		struct tlog t;
+		struct imgs im = {0};
+		struct xhtml_opts o = {0};
+		tlog_open(&t, LOG_NORMAL);
+		o.file = "posts/a.html";
+		o.line = 10;
+		o.exact_lines = exact;
+		o.lg = t.lg;
+		o.image = img_cb;
+		o.image_ctx = &im;
+		assert_int_equal(xhtml_render(html, strlen(html), &o, find_main(doc)), 0);
+		assert_contains(tlog_text(&t), exact ? "posts/a.html:12: warning: removed <script>"
+						     : "posts/a.html:10: warning: removed <script>");
+		assert_int_equal(im.last_line, exact ? 13 : 10);
+		free(im.last);
+		tlog_close(&t);
+		xmlFreeDoc(doc);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_line_numbers),
 	    cmocka_unit_test(test_specimen),
 	    cmocka_unit_test(test_namespace),
 	    cmocka_unit_test(test_empty),
