@@ -2,7 +2,9 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -11,6 +13,8 @@ struct log {
 	enum log_level level;
 	unsigned long warnings;
 	unsigned long errors;
+	bool tty;         /* out is a terminal: progress lines are shown */
+	bool progressing; /* a progress line is on screen */
 };
 
 struct log *
@@ -19,6 +23,7 @@ log_new(FILE *out, enum log_level level)
 	struct log *lg = xcalloc(1, sizeof *lg);
 	lg->out = out;
 	lg->level = level;
+	lg->tty = out != NULL && isatty(fileno(out));
 	return lg;
 }
 
@@ -40,6 +45,10 @@ emit(struct log *lg, const char *kind, const char *file, unsigned long line, con
 {
 	if (lg->out == NULL)
 		return;
+	if (lg->progressing) {
+		fputs("\r\033[K", lg->out);
+		lg->progressing = false;
+	}
 	fputs("post2epub: ", lg->out);
 	if (file != NULL) {
 		if (line > 0)
@@ -96,6 +105,31 @@ log_summary(struct log *lg, const char *fmt, ...)
 	va_start(ap, fmt);
 	emit(lg, NULL, NULL, 0, fmt, ap);
 	va_end(ap);
+}
+
+void
+log_progress(struct log *lg, const char *fmt, ...)
+{
+	va_list ap;
+	if (!lg->tty || lg->level < LOG_NORMAL)
+		return;
+	fputs("\rpost2epub: ", lg->out);
+	va_start(ap, fmt);
+	vfprintf(lg->out, fmt, ap);
+	va_end(ap);
+	fputs("\033[K", lg->out);
+	fflush(lg->out);
+	lg->progressing = true;
+}
+
+void
+log_progress_end(struct log *lg)
+{
+	if (!lg->progressing)
+		return;
+	fputs("\r\033[K", lg->out);
+	fflush(lg->out);
+	lg->progressing = false;
 }
 
 unsigned long

@@ -34,6 +34,12 @@ void log_info(struct log *lg, const char *fmt, ...) __attribute__((format(printf
 /* Shown unless --quiet (the end-of-run summary). */
 void log_summary(struct log *lg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A transient progress line ("images 120/1700, 3.2 MB, 2 failed"), redrawn in
+ * place; shown only when the output is a terminal and not --quiet. A warning
+ * printed meanwhile clears it first. log_progress_end() clears it for good. */
+void log_progress(struct log *lg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_progress_end(struct log *lg);
+
 unsigned long log_warnings(const struct log *lg);
 unsigned long log_errors(const struct log *lg);
 

@@ -1856,3 +1856,39 @@ out:
 	free(clean);
 	return rc;
 }
+
+/* xhtml_images: a render into a scratch document whose image callback only
+ * reports. Sharing the whole path with xhtml_render keeps the two in step
+ * (which images count, which source is chosen, noscript twins). */
+struct scan {
+	xhtml_found_fn found;
+	void *ctx;
+};
+
+static char *
+scan_image(void *ctx, const char *src, unsigned long line)
+{
+	struct scan *s = ctx;
+	s->found(s->ctx, src, line);
+	return NULL;
+}
+
+int
+xhtml_images(const char *html, size_t len, const struct xhtml_opts *o, xhtml_found_fn found,
+	     void *ctx)
+{
+	struct scan s = {found, ctx};
+	struct xhtml_opts so = *o;
+	xmlDocPtr doc = lx(xmlNewDoc(BC "1.0"));
+	xmlNodePtr root = lx(xmlNewDocNode(doc, NULL, BC "div", NULL));
+	int rc;
+
+	xmlDocSetRootElement(doc, root);
+	xmlSetNs(root, lx(xmlNewNs(root, BC XHTML_NS, NULL)));
+	so.lg = NULL;
+	so.image = scan_image;
+	so.image_ctx = &s;
+	rc = xhtml_render(html, len, &so, root);
+	xmlFreeDoc(doc);
+	return rc;
+}

@@ -60,4 +60,12 @@ struct xhtml_opts {
  * cannot be parsed at all (dest is then left unchanged). */
 int xhtml_render(const char *html, size_t len, const struct xhtml_opts *o, xmlNodePtr dest);
 
+/* Calls found(ctx, src, line) for every image xhtml_render() would ask
+ * o->image about, in the same order, with the same chosen sources (o->image
+ * is not called; nothing is logged). Lets a caller download the images
+ * before rendering. Returns 0, or -1 when the body cannot be parsed. */
+typedef void (*xhtml_found_fn)(void *ctx, const char *src, unsigned long line);
+int xhtml_images(const char *html, size_t len, const struct xhtml_opts *o, xhtml_found_fn found,
+		 void *ctx);
+
 #endif

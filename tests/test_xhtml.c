@@ -709,11 +709,40 @@ test_line_numbers(void **state)
 	}
 }
 
+static void
+found_cb(void *ctx, const char *src, unsigned long line)
+{
+	struct buf *b = ctx;
+	buf_printf(b, "%lu:%s;", line, src);
+}
+
+/* xhtml_images reports exactly the images xhtml_render asks about. */
+static void
+test_images_scan(void **state)
+{
+	(void)state;
+	const char *html =
+		"<p><img src='a.png'></p>\n"
+		"<noscript><img src='https://x/r.jpg'></noscript>"
+		"<img src='data:image/svg+xml;utf8,&lt;svg/&gt;' data-actualsrc='https://x/r.jpg'>\n"
+		"<script><img src='no.png'></script><iframe><img src='no2.png'></iframe>\n"
+		"<img srcset='s1.jpg 100w, s2.jpg 800w'>";
+	struct xhtml_opts o = {0};
+	struct buf b = {0};
+	o.file = "a.html";
+	o.line = 3;
+	o.exact_lines = true;
+	assert_int_equal(xhtml_images(html, strlen(html), &o, found_cb, &b), 0);
+	assert_string_equal(b.data, "3:a.png;4:https://x/r.jpg;6:s2.jpg;");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_line_numbers),
+		cmocka_unit_test(test_images_scan),
 	    cmocka_unit_test(test_specimen),
 	    cmocka_unit_test(test_namespace),
 	    cmocka_unit_test(test_empty),
