@@ -286,27 +286,18 @@ fail:
 	return NULL;
 }
 
-int
-epubzip_add(struct epubzip *z, const char *name, void *data, size_t len, bool compress)
+/* Adds src (owned; freed on failure) as entry name. */
+static int
+add_source(struct epubzip *z, const char *name, zip_source_t *src, bool compress)
 {
-	zip_source_t *src = NULL;
 	zip_int64_t idx;
 	zip_int32_t method = compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE;
 
-	if (!name_ok(name)) {
-		log_error(z->lg, z->path, 0, "bad entry name \"%s\"", name);
-		goto fail;
-	}
-	/* freep = 1: libzip frees data when the source goes, also after a
-	 * failed zip_file_add (through zip_source_free below). */
-	if ((src = zip_source_buffer(z->za, data, len, 1)) == NULL)
-		goto zipfail;
-	data = NULL;
 	if ((idx = zip_file_add(z->za, name, src, ZIP_FL_ENC_GUESS)) < 0) {
 		zip_source_free(src);
 		if (zip_error_code_zip(zip_get_error(z->za)) == ZIP_ER_EXISTS) {
 			log_error(z->lg, z->path, 0, "duplicate entry \"%s\"", name);
-			goto fail;
+			return -1;
 		}
 		goto zipfail;
 	}
@@ -315,12 +306,46 @@ epubzip_add(struct epubzip *z, const char *name, void *data, size_t len, bool co
 	    stamp(z, (zip_uint64_t)idx) != 0)
 		goto zipfail;
 	return 0;
-
 zipfail:
 	log_error(z->lg, z->path, 0, "cannot add %s: %s", name, zip_strerror(z->za));
-fail:
-	free(data);
 	return -1;
+}
+
+int
+epubzip_add(struct epubzip *z, const char *name, void *data, size_t len, bool compress)
+{
+	zip_source_t *src = NULL;
+
+	if (!name_ok(name)) {
+		log_error(z->lg, z->path, 0, "bad entry name \"%s\"", name);
+		free(data);
+		return -1;
+	}
+	/* freep = 1: libzip frees data when the source goes, also after a
+	 * failed zip_file_add (through zip_source_free in add_source). */
+	if ((src = zip_source_buffer(z->za, data, len, 1)) == NULL) {
+		log_error(z->lg, z->path, 0, "cannot add %s: %s", name, zip_strerror(z->za));
+		free(data);
+		return -1;
+	}
+	return add_source(z, name, src, compress);
+}
+
+int
+epubzip_add_file(struct epubzip *z, const char *name, const char *file, bool compress)
+{
+	zip_source_t *src = NULL;
+
+	if (!name_ok(name)) {
+		log_error(z->lg, z->path, 0, "bad entry name \"%s\"", name);
+		return -1;
+	}
+	/* Read at zip_close, in one pass: the bytes never sit in memory. */
+	if ((src = zip_source_file(z->za, file, 0, -1)) == NULL) {
+		log_error(z->lg, file, 0, "cannot add to the book: %s", zip_strerror(z->za));
+		return -1;
+	}
+	return add_source(z, name, src, compress);
 }
 
 int

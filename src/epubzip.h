@@ -26,6 +26,11 @@ struct epubzip *epubzip_new(const char *path, int64_t mtime, struct log *lg);
  * Returns 0 or -1 after logging. */
 int epubzip_add(struct epubzip *z, const char *name, void *data, size_t len, bool compress);
 
+/* Adds the contents of file as entry name; the file is read at
+ * epubzip_close() and must exist until then, unchanged. Returns 0 or -1
+ * after logging. */
+int epubzip_add_file(struct epubzip *z, const char *name, const char *file, bool compress);
+
 /* Writes the archive and renames it into place; frees z. Returns 0 or -1
  * after logging (the previous file at path is then untouched). */
 int epubzip_close(struct epubzip *z);

@@ -444,6 +444,49 @@ test_duplicate_and_bad_names(void **state)
 	zip_close(za);
 }
 
+/* A file entry is read at close, stored as given, stamped like the rest. */
+static void
+test_add_file(void **state)
+{
+	struct fix *f = *state;
+	char src[200], got[128];
+	int err = 0;
+	snprintf(src, sizeof src, "%s/picture.png", f->dir);
+	FILE *fp = fopen(src, "wb");
+	assert_non_null(fp);
+	fwrite(png, 1, sizeof png - 1, fp);
+	fclose(fp);
+
+	struct epubzip *z = epubzip_new(f->path, T_FIXED, f->log.lg);
+	assert_non_null(z);
+	assert_int_equal(epubzip_add_file(z, "EPUB/images/a.png", src, false), 0);
+	assert_int_equal(epubzip_close(z), 0);
+
+	zip_t *za = zip_open(f->path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
+	assert_non_null(za);
+	assert_int_equal(zip_get_num_entries(za, 0), 2);
+	zip_stat_t st;
+	assert_int_equal(zip_stat_index(za, 1, 0, &st), 0);
+	assert_string_equal(st.name, "EPUB/images/a.png");
+	assert_int_equal(st.comp_method, ZIP_CM_STORE);
+	zip_file_t *zf = zip_fopen_index(za, 1, 0);
+	assert_int_equal(zip_fread(zf, got, sizeof got), sizeof png - 1);
+	assert_memory_equal(got, png, sizeof png - 1);
+	zip_fclose(zf);
+	zip_close(za);
+
+	/* A file gone by the time the book is written fails the close and
+	 * leaves the book that was there. */
+	z = epubzip_new(f->path, T_FIXED, f->log.lg);
+	assert_int_equal(epubzip_add_file(z, "EPUB/images/b.png", "/nonexistent/x.png", false), 0);
+	assert_int_equal(epubzip_close(z), -1);
+	assert_contains(tlog_text(&f->log), "error:");
+	za = zip_open(f->path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
+	assert_non_null(za);
+	assert_int_equal(zip_get_num_entries(za, 0), 2);
+	zip_close(za);
+}
+
 int
 main(void)
 {
@@ -460,6 +503,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_not_writable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_relative_path, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_duplicate_and_bad_names, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_add_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
