@@ -177,6 +177,26 @@ static const char *const month_en[] = {"January", "February", "March",     "Apri
 				       "September", "October", "November", "December"};
 
 char *
+lang_year(int year, const char *lang)
+{
+	if (lang_is(lang, "zh") || lang_is(lang, "ja"))
+		return xasprintf("%d年", year);
+	if (lang_is(lang, "ko"))
+		return xasprintf("%d년", year);
+	return xasprintf("%d", year);
+}
+
+char *
+lang_month(int year, int month, const char *lang)
+{
+	if (lang_is(lang, "zh") || lang_is(lang, "ja"))
+		return xasprintf("%d年%d月", year, month);
+	if (lang_is(lang, "ko"))
+		return xasprintf("%d년 %d월", year, month);
+	return xasprintf("%s %d", month_en[month - 1], year);
+}
+
+char *
 lang_date(int64_t t, int off, const char *lang)
 {
 	struct dt_civil c;

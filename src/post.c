@@ -9,8 +9,15 @@
 void
 strlist_add(struct strlist *l, const char *s)
 {
+	strlist_take(l, xstrdup(s));
+}
+
+char *
+strlist_take(struct strlist *l, char *s)
+{
 	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
-	l->v[l->n++] = xstrdup(s);
+	l->v[l->n++] = s;
+	return s;
 }
 
 void

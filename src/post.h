@@ -23,6 +23,8 @@ struct strlist {
 };
 
 void strlist_add(struct strlist *l, const char *s);
+/* Adds s, which the list takes over; returns it. */
+char *strlist_take(struct strlist *l, char *s);
 /* Adds s unless an equal string is already present. */
 void strlist_add_unique(struct strlist *l, const char *s);
 void strlist_free(struct strlist *l);

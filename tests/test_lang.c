@@ -84,6 +84,28 @@ test_dates(void **state)
 	free(s);
 }
 
+static void
+test_headings(void **state)
+{
+	(void)state;
+	char *s;
+	s = lang_year(2022, "zh-Hant");
+	assert_string_equal(s, "2022年");
+	free(s);
+	s = lang_year(2022, "en");
+	assert_string_equal(s, "2022");
+	free(s);
+	s = lang_month(2022, 9, "zh-Hans");
+	assert_string_equal(s, "2022年9月");
+	free(s);
+	s = lang_month(2022, 12, "en-GB");
+	assert_string_equal(s, "December 2022");
+	free(s);
+	s = lang_month(2022, 1, "ko");
+	assert_string_equal(s, "2022년 1월");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -91,6 +113,7 @@ main(void)
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_headings),
 	};
 	return cmocka_run_group_tests_name("lang", tests, NULL, NULL);
 }
