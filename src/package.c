@@ -219,6 +219,8 @@ pkg_write_opf(const struct pkg_info *info, char **out, size_t *len)
 	W(write_dc(d.w, "dc:creator", info->creator));
 	W(write_dc(d.w, "dc:date", info->date));
 	W(write_dc(d.w, "dc:description", info->description));
+	W(write_dc(d.w, "dc:publisher", info->publisher));
+	W(write_dc(d.w, "dc:source", info->source));
 	for (size_t i = 0; i < info->nsubjects; i++)
 		W(write_dc(d.w, "dc:subject", info->subjects[i]));
 	W(xmlTextWriterStartElement(d.w, X("meta")));

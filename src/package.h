@@ -36,6 +36,8 @@ struct pkg_info {
 	const char *creator;    /* may be NULL */
 	const char *date;       /* dc:date "YYYY-MM-DD", may be NULL */
 	const char *description; /* may be NULL */
+	const char *publisher;  /* may be NULL */
+	const char *source;     /* dc:source, e.g. the blog's URL; may be NULL */
 	const char *const *subjects; size_t nsubjects;
 	int64_t modified;       /* dcterms:modified, UTC seconds */
 	const char *cover_id;   /* id of the cover image item, or NULL */

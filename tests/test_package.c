@@ -188,6 +188,8 @@ test_opf_metadata(void **state)
 	assert_xp(&x, "//opf:metadata/dc:creator", "A. Writer");
 	assert_xp(&x, "//opf:metadata/dc:date", "2022-09-17");
 	assert_xp(&x, "//opf:metadata/dc:description", "A blog, as a book.");
+	assert_xp_count(&x, "//opf:metadata/dc:publisher", 0);
+	assert_xp_count(&x, "//opf:metadata/dc:source", 0);
 	assert_xp_count(&x, "//opf:metadata/dc:subject", 2);
 	assert_xp(&x, "//opf:metadata/dc:subject[2]", "code");
 	assert_xp_count(&x, "//opf:meta[@property='dcterms:modified']", 1);
@@ -197,6 +199,14 @@ test_opf_metadata(void **state)
 	/* written with indentation, non-void elements never self-closed */
 	assert_contains(x.text, "\n  <metadata");
 	assert_contains(x.text, "\n    <dc:title>");
+	xdoc_free(&x);
+
+	info.publisher = "Small Press";
+	info.source = "https://blog.example.org/";
+	assert_int_equal(pkg_write_opf(&info, &x.text, &x.len), 0);
+	xdoc_parse(&x);
+	assert_xp(&x, "//opf:metadata/dc:publisher", "Small Press");
+	assert_xp(&x, "//opf:metadata/dc:source", "https://blog.example.org/");
 	xdoc_free(&x);
 }
 
