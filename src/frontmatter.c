@@ -186,8 +186,19 @@ build(struct fm *c, yaml_event_t *ev, int depth, struct node **out)
 		n->kind = N_SCALAR;
 		n->slen = ev->data.scalar.length;
 		n->is_null = scalar_is_null(ev);
-		if (!n->is_null && n->slen <= FM_MAX_SCALAR)
-			n->s = xstrndup((const char *)ev->data.scalar.value, n->slen);
+		if (!n->is_null && n->slen <= FM_MAX_SCALAR) {
+			/* Escapes ("\x01", "\e") can put characters XML
+			 * cannot carry into a value that ends up in the
+			 * chapter: replace them as collect_read does in the
+			 * file. An escaped NUL ("\0") still ends the value. */
+			const char *v = (const char *)ev->data.scalar.value;
+			size_t nbad = 0;
+			n->s = utf8_sanitize(v, strnlen(v, n->slen), NULL, &nbad, NULL);
+			if (nbad > 0)
+				log_warn(c->lg, c->file, n->line,
+					 "%zu control character%s in front matter replaced with U+FFFD",
+					 nbad, nbad == 1 ? "" : "s");
+		}
 		rc = 0;
 		goto out;
 	case YAML_SEQUENCE_START_EVENT:
@@ -290,6 +301,7 @@ enum field {
 	F_COVER,
 	F_LANG,
 	F_URL,
+	F_PERMALINK,
 	F_COUNT
 };
 
@@ -310,9 +322,9 @@ static const struct {
     {"cover", F_COVER},
     {"lang", F_LANG},
     {"language", F_LANG},
-    {"permalink", F_URL},
+    {"permalink", F_PERMALINK},
     {"url", F_URL},
-    {"link", F_URL},
+    {"link", F_PERMALINK},
 };
 
 struct meta {
@@ -540,6 +552,13 @@ meta_apply(struct meta *m, struct post *p)
 		*dst[i] = m->text[i];
 		m->text[i] = NULL;
 	}
+	/* url is where the post lives; permalink and link are the fallback
+	 * (Hexo's and Jekyll's permalinks are often paths or patterns). */
+	if (m->seen[F_PERMALINK] && !m->seen[F_URL]) {
+		free(p->url);
+		p->url = m->text[F_PERMALINK];
+		m->text[F_PERMALINK] = NULL;
+	}
 	if (m->seen[F_DATE])
 		p->date_line = p->date_raw ? m->date_line : 0;
 	if (m->seen[F_CATEGORIES]) {
@@ -670,4 +689,10 @@ fm_parse(const char *text, size_t len, struct post *p, struct log *lg)
 	rc = 0;
 out:
 	return rc;
+}
+
+int
+fm_parse_yaml(const char *text, size_t len, struct post *p, struct log *lg)
+{
+	return parse_block(text, len, 1, p, lg);
 }

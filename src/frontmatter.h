@@ -25,4 +25,10 @@
  * has the details, by example. */
 int fm_parse(const char *text, size_t len, struct post *p, struct log *lg);
 
+/* Parses len bytes of bare YAML (a configuration file such as Hexo's or
+ * Jekyll's _config.yml, no --- lines) into p's metadata fields, with the
+ * same keys, bounds and messages as front matter; lines are the file's.
+ * p->body is left alone. Returns 0, or -1 after a warning. */
+int fm_parse_yaml(const char *text, size_t len, struct post *p, struct log *lg);
+
 #endif

@@ -44,6 +44,13 @@ post_free(struct post *p)
 {
 	if (p == NULL)
 		return;
+	post_free_fields(p);
+	free(p);
+}
+
+void
+post_free_fields(struct post *p)
+{
 	free(p->path);
 	free(p->relpath);
 	free(p->title);
@@ -58,5 +65,5 @@ post_free(struct post *p)
 	strlist_free(&p->categories);
 	strlist_free(&p->tags);
 	free(p->body);
-	free(p);
+	memset(p, 0, sizeof *p);
 }

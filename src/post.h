@@ -62,5 +62,7 @@ struct post {
 };
 
 void post_free(struct post *p);
+/* Frees what p owns but not p itself (a post on the stack). */
+void post_free_fields(struct post *p);
 
 #endif

@@ -912,10 +912,54 @@ test_reparse(void **state)
 	done(&r);
 }
 
+/* url is where the post lives; permalink and link only stand in for it. */
+static void
+test_url_and_permalink(void **state)
+{
+	(void)state;
+	struct run r;
+	run(&r, "a.md", "---\npermalink: /2022/a/\nurl: https://blog.example.org/a\n---\nx\n");
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.p->url, "https://blog.example.org/a");
+	assert_no_warnings(&r);
+	done(&r);
+	run(&r, "a.md", "---\nurl: https://e.org/a\npermalink: :year/:title/\n---\nx\n");
+	assert_string_equal(r.p->url, "https://e.org/a");
+	assert_no_warnings(&r);
+	done(&r);
+	run(&r, "a.md", "---\nlink: https://e.org/b\n---\nx\n");
+	assert_string_equal(r.p->url, "https://e.org/b");
+	done(&r);
+}
+
+/* Bare YAML (a site's _config.yml): the same keys, the file's own lines. */
+static void
+test_bare_yaml(void **state)
+{
+	(void)state;
+	struct post p = {0};
+	struct tlog t;
+	const char *cfg = "title: Site\nauthor: A\nlanguage: en\n";
+	tlog_open(&t, LOG_NORMAL);
+	p.relpath = "_config.yml";
+	assert_int_equal(fm_parse_yaml(cfg, strlen(cfg), &p, t.lg), 0);
+	assert_string_equal(p.title, "Site");
+	assert_string_equal(p.lang, "en");
+	assert_null(p.body);
+	const char *bad = "title: x\nauthor: &a y\nz: *a\n";
+	assert_int_equal(fm_parse_yaml(bad, strlen(bad), &p, t.lg), -1);
+	assert_contains(tlog_text(&t), "_config.yml:3: warning: front matter uses YAML aliases");
+	p.relpath = NULL;
+	post_free_fields(&p);
+	tlog_close(&t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_url_and_permalink),
+	    cmocka_unit_test(test_bare_yaml),
 	    cmocka_unit_test(test_specimen),
 	    cmocka_unit_test(test_bom),
 	    cmocka_unit_test(test_crlf),
