@@ -12,25 +12,19 @@
 #include "collect.h"
 #include "datetime.h"
 #include "epubzip.h"
+#include "fetch.h"
 #include "frontmatter.h"
+#include "images.h"
+#include "lang.h"
 #include "markdown.h"
 #include "media.h"
 #include "package.h"
 #include "post.h"
+#include "site.h"
 #include "template.h"
 #include "util.h"
+#include "verify.h"
 #include "xhtml.h"
-
-#define MAX_IMAGE_SIZE (20u * 1024 * 1024)
-
-/* An image packed into the book, named by its content. */
-struct resource {
-	char name[40]; /* "images/<hash>.<ext>" */
-	char id[32];   /* "img-<hash>" */
-	enum media_type type;
-	char *data;
-	size_t len;
-};
 
 /* A rendered page waiting to be zipped. */
 struct page {
@@ -39,36 +33,34 @@ struct page {
 	char *title;
 	char *data;
 	size_t len;
-	const struct resource *head; /* the picture at the head of a chapter */
+	const struct image *head; /* the picture at the head of a chapter */
+	const struct post *post;  /* the chapter's post; NULL for front pages */
 };
 
 /* Everything one run owns; freed in one place (ctx_free). */
 struct ctx {
 	const struct book_opts *o;
 	struct log *lg;
-	char *root; /* realpath of the input folder */
+	char *root; /* realpath of the folder of posts */
+	struct site site; /* when the input is a Hexo or Jekyll site root */
 	struct templates *tpl;
 	struct post_list posts;
-	struct resource **res;
-	size_t nres, capres;
-	xmlHashTablePtr res_by_name;
+	struct images *images;
+	struct fetcher *fetch; /* NULL until a post names a remote image */
 	struct page *pages;
 	size_t npages, cappages;
+	enum toc_mode toc; /* resolved: never TOC_AUTO */
+	char *user_css;    /* --css contents, or NULL */
+	size_t user_css_len;
 	const struct post *cur; /* the post being rendered, for messages */
-	size_t remote_skipped;
-	size_t images_failed;
 };
 
 static void
 ctx_free(struct ctx *c)
 {
 	post_list_free(&c->posts);
-	for (size_t i = 0; i < c->nres; i++) {
-		free(c->res[i]->data);
-		free(c->res[i]);
-	}
-	free(c->res);
-	xmlHashFree(c->res_by_name, NULL);
+	images_free(c->images);
+	fetch_free(c->fetch);
 	for (size_t i = 0; i < c->npages; i++) {
 		free(c->pages[i].name);
 		free(c->pages[i].title);
@@ -76,110 +68,12 @@ ctx_free(struct ctx *c)
 	}
 	free(c->pages);
 	tpl_free(c->tpl);
+	free(c->user_css);
+	site_free(&c->site);
 	free(c->root);
 }
 
-/* ---------------------------------------------------------------- language */
-
-/* A guess at the language of a text from its scripts: kana means Japanese,
- * Hangul Korean, Han ideographs (more than Latin letters) Chinese. */
-static const char *
-detect_lang(const char *s, size_t n)
-{
-	size_t han = 0, kana = 0, hangul = 0, latin = 0;
-	const unsigned char *p = (const unsigned char *)s;
-	size_t limit = n < 16384 ? n : 16384;
-	for (size_t i = 0; i < limit;) {
-		size_t k = utf8_seq_len(p + i, limit - i);
-		if (k == 0) {
-			i++;
-			continue;
-		}
-		if (k == 1) {
-			if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z')
-				latin++;
-		} else if (k == 3) {
-			unsigned cp = ((p[i] & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) |
-				      (p[i + 2] & 0x3Fu);
-			if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))
-				han++;
-			else if (cp >= 0x3040 && cp <= 0x30FF)
-				kana++;
-			else if (cp >= 0xAC00 && cp <= 0xD7AF)
-				hangul++;
-		}
-		i += k;
-	}
-	if (kana > 0 && kana * 10 >= han && kana + han > latin / 4)
-		return "ja";
-	if (hangul > 0 && hangul > han && hangul > latin / 4)
-		return "ko";
-	if (han > 0 && han * 2 > latin / 3)
-		return "zh-Hans";
-	return "en";
-}
-
-static bool
-lang_is(const char *lang, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	return ascii_ncasecmp(lang, prefix, n) == 0 && (lang[n] == '\0' || lang[n] == '-');
-}
-
-/* A well-formed BCP 47 tag in a common form, or NULL: letters, digits and
- * hyphens, first subtag 2–3 letters. Normalises "zh_CN" to "zh-CN". */
-static char *
-clean_lang(const char *s)
-{
-	char *t = str_trim(xstrdup(s));
-	size_t n = strlen(t), first = 0;
-	bool ok = n >= 2 && n <= 35;
-	for (size_t i = 0; ok && i < n; i++) {
-		if (t[i] == '_')
-			t[i] = '-';
-		char ch = t[i];
-		if (ch == '-') {
-			if (i == 0 || t[i - 1] == '-' || i + 1 == n)
-				ok = false;
-			if (first == 0)
-				first = i;
-		} else if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			     (ch >= '0' && ch <= '9'))) {
-			ok = false;
-		}
-	}
-	if (first == 0)
-		first = n;
-	if (ok && (first < 2 || first > 3))
-		ok = false;
-	for (size_t i = 0; ok && i < first; i++)
-		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z')))
-			ok = false;
-	if (!ok) {
-		free(t);
-		return NULL;
-	}
-	return t;
-}
-
 /* ------------------------------------------------------------------ dates */
-
-static const char *const month_en[] = {"January", "February", "March",     "April",
-				       "May",     "June",     "July",      "August",
-				       "September", "October", "November", "December"};
-
-/* The date as a reader of lang writes it: 2022年9月17日, 17 September 2022. */
-static char *
-human_date(int64_t t, int off, const char *lang)
-{
-	struct dt_civil c;
-	dt_to_civil(t, off, &c);
-	if (lang_is(lang, "zh") || lang_is(lang, "ja"))
-		return xasprintf("%d年%d月%d日", c.year, c.month, c.day);
-	if (lang_is(lang, "ko"))
-		return xasprintf("%d년 %d월 %d일", c.year, c.month, c.day);
-	return xasprintf("%d %s %d", c.day, month_en[c.month - 1], c.year);
-}
 
 /* The date of a post: front matter, then the file name, then the file time. */
 static void
@@ -221,164 +115,26 @@ updated:
 
 /* --------------------------------------------------------------- images */
 
-static bool
-has_scheme(const char *s, const char *scheme)
-{
-	size_t n = strlen(scheme);
-	return ascii_ncasecmp(s, scheme, n) == 0 && s[n] == ':';
-}
-
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
-		return (ch | 0x20) - 'a' + 10;
-	return -1;
-}
-
-/* The path part of a local reference: query and fragment cut, %XX decoded. */
-static char *
-local_path(const char *ref)
-{
-	struct buf b = {0};
-	buf_add(&b, "", 0);
-	for (const char *s = ref; *s && *s != '?' && *s != '#'; s++) {
-		if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-			char ch = (char)(hexval(s[1]) * 16 + hexval(s[2]));
-			if (ch == '\0')
-				break;
-			buf_putc(&b, ch);
-			s += 2;
-		} else {
-			buf_putc(&b, *s);
-		}
-	}
-	return buf_detach(&b, NULL);
-}
-
-/* Adds bytes as an image of the book, once per content. Takes data.
- * Returns the resource, or NULL when the bytes are no image we can use. */
-static struct resource *
-add_image(struct ctx *c, char *data, size_t len, const char *what, unsigned long line)
-{
-	enum media_type t = media_sniff(data, len);
-	if (t == MEDIA_UNKNOWN || !media_is_core(t)) {
-		log_warn(c->lg, c->cur->relpath, line, "%s: %s; image left out", what,
-			 t == MEDIA_UNKNOWN ? "not an image"
-					    : "image format not supported by EPUB readers");
-		free(data);
-		c->images_failed++;
-		return NULL;
-	}
-	char name[40];
-	media_name(data, len, t, name);
-	struct resource *r = xmlHashLookup(c->res_by_name, BAD_CAST name);
-	if (r != NULL) {
-		free(data);
-		return r;
-	}
-	r = xcalloc(1, sizeof *r);
-	memcpy(r->name, name, sizeof name);
-	/* "images/" + 20 hex digits: the id takes the digits. */
-	snprintf(r->id, sizeof r->id, "img-%.20s", name + 7);
-	r->type = t;
-	r->data = data;
-	r->len = len;
-	c->res = xgrow(c->res, &c->capres, c->nres + 1, sizeof *c->res);
-	c->res[c->nres++] = r;
-	xmlHashAddEntry(c->res_by_name, BAD_CAST r->name, r);
-	return r;
-}
-
-/* Resolves an image reference of the current post to an image of the book.
- * Local files must lie inside the input folder. NULL when not usable (the
- * reason was logged, except for remote images, which are counted). */
-static struct resource *
-resolve_image(struct ctx *c, const char *ref, unsigned long line)
-{
-	const struct post *p = c->cur;
-	char *rel = NULL, *full = NULL, *real = NULL, *data = NULL;
-	struct resource *r = NULL;
-	size_t len = 0;
-
-	while (*ref == ' ' || *ref == '\t' || *ref == '\n' || *ref == '\r')
-		ref++;
-	if (*ref == '\0')
-		goto out;
-	if (has_scheme(ref, "http") || has_scheme(ref, "https") || strncmp(ref, "//", 2) == 0) {
-		c->remote_skipped++;
-		goto out;
-	}
-	if (has_scheme(ref, "data")) {
-		c->remote_skipped++;
-		goto out;
-	}
-	if (strchr(ref, ':') != NULL && strcspn(ref, ":") < strcspn(ref, "/?#")) {
-		log_warn(c->lg, p->relpath, line, "image '%s': only local files and http(s) are allowed; left out",
-			 ref);
-		c->images_failed++;
-		goto out;
-	}
-	rel = local_path(ref);
-	if (rel[0] == '/') {
-		full = xasprintf("%s%s", c->root, rel);
-	} else {
-		const char *slash = strrchr(p->path, '/');
-		full = slash ? xasprintf("%.*s/%s", (int)(slash - p->path), p->path, rel)
-			     : xstrdup(rel);
-	}
-	real = realpath(full, NULL);
-	if (real == NULL) {
-		log_warn(c->lg, p->relpath, line, "image '%s' not found; left out", ref);
-		c->images_failed++;
-		goto out;
-	}
-	size_t rn = strlen(c->root);
-	if (strncmp(real, c->root, rn) != 0 || real[rn] != '/') {
-		log_warn(c->lg, p->relpath, line, "image '%s' is outside the input folder; left out",
-			 ref);
-		c->images_failed++;
-		goto out;
-	}
-	if (read_file_bounded(real, MAX_IMAGE_SIZE, &data, &len) != 0) {
-		log_warn(c->lg, p->relpath, line, "image '%s': %s; left out", ref,
-			 errno == EFBIG ? "larger than 20 MiB" : strerror(errno));
-		c->images_failed++;
-		goto out;
-	}
-	char *what = xasprintf("image '%s'", ref);
-	r = add_image(c, data, len, what, line);
-	free(what);
-	data = NULL;
-out:
-	free(rel);
-	free(full);
-	free(real);
-	free(data);
-	return r;
-}
-
 /* xhtml_image_fn: images in a chapter live in ../images/. */
 static char *
 chapter_image(void *ctx, const char *src, unsigned long line)
 {
-	struct resource *r = resolve_image(ctx, src, line);
-	return r ? xasprintf("../%s", r->name) : NULL;
+	struct ctx *c = ctx;
+	const struct image *im = images_resolve(c->images, src, c->cur->path, c->cur->relpath, line);
+	return im ? xasprintf("../%s", im->name) : NULL;
 }
 
-/* The picture shown at the head of a post: cover, thumbnail, headimg. */
-static const char *
-post_image_ref(const struct post *p)
+/* The pictures a post names for its head, in order of preference: cover,
+ * thumbnail, headimg. Returns how many of the three slots are filled. */
+static size_t
+head_refs(const struct post *p, const char *refs[3])
 {
-	if (p->cover && *p->cover)
-		return p->cover;
-	if (p->thumbnail && *p->thumbnail)
-		return p->thumbnail;
-	if (p->headimg && *p->headimg)
-		return p->headimg;
-	return NULL;
+	const char *cand[3] = {p->cover, p->thumbnail, p->headimg};
+	size_t n = 0;
+	for (size_t i = 0; i < 3; i++)
+		if (cand[i] != NULL && *cand[i] != '\0')
+			refs[n++] = cand[i];
+	return n;
 }
 
 /* ---------------------------------------------------------------- pages */
@@ -439,6 +195,69 @@ fill_terms(xmlDocPtr doc, const struct post *p)
 	}
 }
 
+/* Zhihu's link cards (<a data-draft-type="link-card">) are links to other
+ * answers shown as a block: give them the stylesheet's class. */
+static void
+mark_link_cards(xmlNodePtr top)
+{
+	xmlNodePtr n = top->children;
+	while (n != NULL && n != top) {
+		if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "a") == 0) {
+			xmlChar *t = xmlGetProp(n, BAD_CAST "data-draft-type");
+			if (t != NULL && strcmp((const char *)t, "link-card") == 0)
+				xmlSetProp(n, BAD_CAST "class", BAD_CAST "link-card");
+			xmlFree(t);
+		}
+		if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
+			n = n->children;
+			continue;
+		}
+		while (n != top && n->next == NULL)
+			n = n->parent;
+		if (n != top)
+			n = n->next;
+	}
+}
+
+/* The body's class says which typography applies: "cjk" or "latin". */
+static void
+set_script_class(xmlDocPtr doc, const char *lang)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), body = NULL;
+	for (xmlNodePtr k = root ? root->children : NULL; k != NULL; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && strcmp((const char *)k->name, "body") == 0)
+			body = k;
+	if (body == NULL)
+		return;
+	const char *cls = lang_is_cjk(lang) ? "cjk" : "latin";
+	xmlChar *old = xmlGetProp(body, BAD_CAST "class");
+	char *v = old && *old ? xasprintf("%s %s", (const char *)old, cls) : xstrdup(cls);
+	xmlSetProp(body, BAD_CAST "class", BAD_CAST v);
+	free(v);
+	xmlFree(old);
+}
+
+/* With --css, every page links user.css after our stylesheet. */
+static void
+add_user_css(const struct ctx *c, xmlDocPtr doc, const char *up)
+{
+	if (c->user_css == NULL)
+		return;
+	xmlNodePtr root = xmlDocGetRootElement(doc), head = NULL;
+	for (xmlNodePtr k = root ? root->children : NULL; k != NULL; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && strcmp((const char *)k->name, "head") == 0)
+			head = k;
+	if (head == NULL)
+		return;
+	char *href = xasprintf("%suser.css", up);
+	xmlNodePtr link = xmlNewDocNode(doc, root->ns, BAD_CAST "link", NULL);
+	xmlSetProp(link, BAD_CAST "rel", BAD_CAST "stylesheet");
+	xmlSetProp(link, BAD_CAST "type", BAD_CAST "text/css");
+	xmlSetProp(link, BAD_CAST "href", BAD_CAST href);
+	xmlAddChild(head, link);
+	free(href);
+}
+
 /* The file name without folders, extension or a leading date: a title for a
  * post that has none. */
 static char *
@@ -476,7 +295,7 @@ render_post(struct ctx *c, struct post *p, size_t num)
 	tpl_set_head(doc, p->lang, title);
 	tpl_set_text(doc, "title", title);
 
-	date = human_date(p->date, p->tzoff, p->lang);
+	date = lang_date(p->date, p->tzoff, p->lang);
 	xmlNodePtr dn = tpl_slot(doc, "date");
 	char iso[11];
 	dt_format_date(p->date, p->tzoff, iso);
@@ -486,12 +305,15 @@ render_post(struct ctx *c, struct post *p, size_t num)
 	tpl_set_text(doc, "author", p->author);
 	fill_terms(doc, p);
 
-	const char *imgref = post_image_ref(p);
+	/* The first of the post's pictures that can be used. */
+	const char *refs[3];
+	size_t nrefs = head_refs(p, refs);
+	const struct image *head = NULL;
+	for (size_t i = 0; i < nrefs && head == NULL; i++)
+		head = images_resolve(c->images, refs[i], p->path, p->relpath, 0);
 	xmlNodePtr thumb = tpl_slot(doc, "thumbnail");
-	const struct resource *head = NULL;
-	if (imgref != NULL && thumb != NULL) {
-		struct resource *r = resolve_image(c, imgref, 0);
-		head = r;
+	if (thumb != NULL) {
+		const struct image *r = head;
 		if (r != NULL) {
 			char *src = xasprintf("../%s", r->name);
 			xmlNodePtr img = new_elem(doc, thumb, "img", NULL);
@@ -517,8 +339,12 @@ render_post(struct ctx *c, struct post *p, size_t num)
 		.image = chapter_image,
 		.image_ctx = c,
 	};
-	if (xhtml_render(body, blen, &xo, tpl_slot(doc, "body")) != 0)
+	xmlNodePtr slot = tpl_slot(doc, "body");
+	if (xhtml_render(body, blen, &xo, slot) != 0)
 		goto out;
+	mark_link_cards(slot);
+	set_script_class(doc, p->lang);
+	add_user_css(c, doc, "../");
 	tpl_finish(doc);
 	if (tpl_save(doc, &out, &olen) != 0) {
 		log_warn(c->lg, p->relpath, 0, "cannot write chapter; skipped");
@@ -526,7 +352,9 @@ render_post(struct ctx *c, struct post *p, size_t num)
 	}
 	char id[32];
 	snprintf(id, sizeof id, "p%05zu", num);
-	add_page(c, xasprintf("text/%s.xhtml", id), id, title, out, olen)->head = head;
+	struct page *pg = add_page(c, xasprintf("text/%s.xhtml", id), id, title, out, olen);
+	pg->head = head;
+	pg->post = p;
 	out = NULL;
 	rc = 0;
 out:
@@ -537,6 +365,95 @@ out:
 	free(title);
 	c->cur = NULL;
 	return rc;
+}
+
+/* ------------------------------------------------------------ downloads */
+
+/* True when text may hold an image: "<img" (any case), or "![" in Markdown. */
+static bool
+may_have_images(const struct post *p)
+{
+	const char *s = p->body, *end = p->body + p->body_len;
+	for (; s + 4 <= end; s++) {
+		if (s[0] == '<' && ascii_ncasecmp(s + 1, "img", 3) == 0)
+			return true;
+		if (s[0] == '!' && s[1] == '[' && p->format == POST_MARKDOWN)
+			return true;
+	}
+	return false;
+}
+
+/* Queues url for download, starting the fetcher on the first one. */
+static int
+want_url(struct ctx *c, const char *ref, const char *who, unsigned long line)
+{
+	char *url = NULL;
+	if (images_ref_kind(ref, &url) != REF_REMOTE)
+		return 0;
+	if (c->fetch == NULL) {
+		c->fetch = fetch_new(&c->o->fetch, c->lg);
+		if (c->fetch == NULL) {
+			free(url);
+			return -1;
+		}
+	}
+	fetch_add(c->fetch, url, who, line);
+	free(url);
+	return 0;
+}
+
+struct scan {
+	struct ctx *c;
+	const struct post *p;
+	int rc;
+};
+
+/* xhtml_found_fn */
+static void
+scan_found(void *ctx, const char *src, unsigned long line)
+{
+	struct scan *sc = ctx;
+	if (want_url(sc->c, src, sc->p->relpath, line) != 0)
+		sc->rc = -1;
+}
+
+/* Lists every remote image of every post (and --cover), downloads them all
+ * at once, and hands the results to the image set. */
+static int
+download_images(struct ctx *c)
+{
+	const struct book_opts *o = c->o;
+	if (o->cover != NULL && want_url(c, o->cover, "--cover", 0) != 0)
+		return -1;
+	for (size_t i = 0; i < c->posts.n; i++) {
+		const struct post *p = c->posts.v[i];
+		struct scan sc = {c, p, 0};
+		const char *refs[3];
+		for (size_t k = head_refs(p, refs); k > 0; k--)
+			if (want_url(c, refs[k - 1], p->relpath, 0) != 0)
+				return -1;
+		if (!may_have_images(p))
+			continue;
+		char *html = NULL;
+		size_t hlen = 0;
+		if (p->format == POST_MARKDOWN && md_render(p->body, p->body_len, &html, &hlen) != 0)
+			continue; /* the render reports it */
+		struct xhtml_opts xo = {
+			.file = p->relpath,
+			.line = p->body_line,
+			.exact_lines = p->format == POST_HTML,
+		};
+		xhtml_images(html ? html : p->body, html ? hlen : p->body_len, &xo, scan_found, &sc);
+		free(html);
+		if (sc.rc != 0)
+			return -1;
+	}
+	if (c->fetch == NULL)
+		return 0;
+	if (fetch_run(c->fetch) != 0)
+		return -1;
+	images_set_fetcher(c->images, c->fetch);
+	return 0;
 }
 
 /* ------------------------------------------------------------- metadata */
@@ -600,20 +517,228 @@ load_posts(struct ctx *c)
 			continue;
 		}
 		resolve_date(c, p);
-		char *lang = p->lang ? clean_lang(p->lang) : NULL;
+		char *lang = p->lang ? lang_clean(p->lang) : NULL;
 		if (p->lang != NULL && lang == NULL)
 			log_warn(c->lg, p->relpath, 0, "'lang: %s' is not a language tag; ignored",
 				 p->lang);
 		free(p->lang);
-		p->lang = lang ? lang : xstrdup(detect_lang(p->body, p->body_len));
+		p->lang = lang ? lang : xstrdup(lang_detect(p->body, p->body_len));
 		c->posts.v[kept++] = p;
 	}
 	c->posts.n = kept;
 }
 
+/* The oldest and the newest post (the reading order may be neither). */
+static void
+date_span(const struct ctx *c, const struct post **first, const struct post **last)
+{
+	*first = *last = c->posts.v[0];
+	for (size_t i = 1; i < c->posts.n; i++) {
+		const struct post *p = c->posts.v[i];
+		if (p->date < (*first)->date)
+			*first = p;
+		if (p->date > (*last)->date)
+			*last = p;
+	}
+}
+
+/* The n most frequent categories (ties: the first seen), borrowed from the
+ * posts. Returns how many. */
+struct count {
+	const char *name;
+	size_t n, first;
+};
+
+static int
+cmp_count(const void *a, const void *b)
+{
+	const struct count *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static size_t
+top_categories(const struct ctx *c, const char **out, size_t max)
+{
+	xmlHashTablePtr idx = xmlHashCreate(64);
+	struct count *v = NULL;
+	size_t n = 0, cap = 0, k;
+	for (size_t i = 0; i < c->posts.n; i++) {
+		const struct strlist *cats = &c->posts.v[i]->categories;
+		for (size_t j = 0; j < cats->n; j++) {
+			uintptr_t at = (uintptr_t)xmlHashLookup(idx, BAD_CAST cats->v[j]);
+			if (at == 0) {
+				v = xgrow(v, &cap, n + 1, sizeof *v);
+				v[n] = (struct count){cats->v[j], 0, n};
+				at = ++n;
+				xmlHashAddEntry(idx, BAD_CAST cats->v[j], (void *)at);
+			}
+			v[at - 1].n++;
+		}
+	}
+	if (n > 0)
+		qsort(v, n, sizeof *v, cmp_count);
+	for (k = 0; k < n && k < max; k++)
+		out[k] = v[k].name;
+	xmlHashFree(idx, NULL);
+	free(v);
+	return k;
+}
+
+/* "https://host/" of the most common http(s) post URL, or NULL: the blog
+ * the posts come from, for dc:source. Caller frees. */
+static char *
+common_origin(const struct ctx *c)
+{
+	xmlHashTablePtr counts = xmlHashCreate(16);
+	char *best = NULL;
+	size_t bestn = 0;
+	for (size_t i = 0; i < c->posts.n; i++) {
+		const char *u = c->posts.v[i]->url;
+		size_t skip;
+		if (u == NULL)
+			continue;
+		if (ascii_ncasecmp(u, "https://", 8) == 0)
+			skip = 8;
+		else if (ascii_ncasecmp(u, "http://", 7) == 0)
+			skip = 7;
+		else
+			continue;
+		size_t host = strcspn(u + skip, "/?#");
+		if (host == 0)
+			continue;
+		char *origin = xasprintf("%.*s/", (int)(skip + host), u);
+		size_t cnt = (size_t)(uintptr_t)xmlHashLookup(counts, BAD_CAST origin) + 1;
+		xmlHashUpdateEntry(counts, BAD_CAST origin, (void *)(uintptr_t)cnt, NULL);
+		if (cnt > bestn) {
+			bestn = cnt;
+			free(best);
+			best = origin;
+		} else {
+			free(origin);
+		}
+	}
+	xmlHashFree(counts, NULL);
+	return best;
+}
+
+/* ------------------------------------------------------------------ toc */
+
+/* The category a post is filed under in a TOC by category. */
+static const char *
+post_category(const struct post *p, const char *lang)
+{
+	if (p->categories.n > 0)
+		return p->categories.v[0];
+	return lang_is(lang, "zh") || lang_is(lang, "ja") ? "未分类" : "Uncategorized";
+}
+
+/* The mode --toc auto stands for, given the posts. */
+static enum toc_mode
+auto_toc(const struct ctx *c)
+{
+	size_t n = c->posts.n;
+	bool one_year = true;
+	struct dt_civil a, b;
+	if (n <= 50)
+		return TOC_FLAT;
+	dt_to_civil(c->posts.v[0]->date, c->posts.v[0]->tzoff, &a);
+	for (size_t i = 1; i < n && one_year; i++) {
+		dt_to_civil(c->posts.v[i]->date, c->posts.v[i]->tzoff, &b);
+		one_year = a.year == b.year;
+	}
+	return n > 300 || one_year ? TOC_MONTH : TOC_YEAR;
+}
+
+/* Regroups the posts (already in date order) by category, the categories
+ * in the order they first appear: the reading order must be the TOC's.
+ * Linear apart from the sort: each post gets its group's rank. */
+struct ranked {
+	size_t group, pos;
+	struct post *p;
+};
+
+static int
+cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static void
+order_by_category(struct ctx *c, const char *lang)
+{
+	size_t n = c->posts.n, groups = 0;
+	struct ranked *r = xcalloc(n, sizeof *r);
+	xmlHashTablePtr rank = xmlHashCreate(64);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *cat = post_category(c->posts.v[i], lang);
+		uintptr_t g = (uintptr_t)xmlHashLookup(rank, BAD_CAST cat);
+		if (g == 0) {
+			g = ++groups;
+			xmlHashAddEntry(rank, BAD_CAST cat, (void *)g);
+		}
+		r[i] = (struct ranked){(size_t)g, i, c->posts.v[i]};
+	}
+	qsort(r, n, sizeof *r, cmp_ranked);
+	for (size_t i = 0; i < n; i++)
+		c->posts.v[i] = r[i].p;
+	xmlHashFree(rank, NULL);
+	free(r);
+}
+
+static size_t
+build_toc(struct ctx *c, enum toc_mode mode, const char *lang, struct pkg_toc_entry *toc,
+	  struct strlist *labels)
+{
+	size_t n = 0;
+	int last_year = INT32_MIN, last_month = 0;
+	const char *last_cat = NULL;
+
+	for (size_t i = 0; i < c->npages; i++) {
+		const struct page *pg = &c->pages[i];
+		const struct post *p = pg->post;
+		int level = 0;
+		if (p == NULL)
+			continue;
+		if (mode == TOC_YEAR || mode == TOC_MONTH) {
+			struct dt_civil cv;
+			dt_to_civil(p->date, p->tzoff, &cv);
+			if (cv.year != last_year) {
+				char *y = strlist_take(labels, lang_year(cv.year, lang));
+				toc[n++] = (struct pkg_toc_entry){y, NULL, 0};
+				last_year = cv.year;
+				last_month = 0;
+			}
+			level = 1;
+			if (mode == TOC_MONTH) {
+				if (cv.month != last_month) {
+					char *m = strlist_take(labels, lang_month(cv.year, cv.month, lang));
+					toc[n++] = (struct pkg_toc_entry){m, NULL, 1};
+					last_month = cv.month;
+				}
+				level = 2;
+			}
+		} else if (mode == TOC_CATEGORY) {
+			const char *cat = post_category(p, lang);
+			if (last_cat == NULL || strcmp(cat, last_cat) != 0) {
+				toc[n++] = (struct pkg_toc_entry){cat, NULL, 0};
+				last_cat = cat;
+			}
+			level = 1;
+		}
+		toc[n++] = (struct pkg_toc_entry){pg->title, pg->name, level};
+	}
+	return n;
+}
+
 static int
 write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang,
-	   const char *author, int64_t modified, const struct resource *cover)
+	   const char *author, int64_t modified, const struct image *cover)
 {
 	int rc = -1;
 	char *opf = NULL, *nav = NULL, *ncx = NULL, *container = NULL;
@@ -624,6 +749,7 @@ write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang
 	char ident[46];
 	char first[11], last[11], date[11];
 	struct buf name = {0};
+	struct strlist labels = {0};
 
 	/* The identifier: from the options, or a UUID over what the book holds. */
 	if (c->o->identifier == NULL) {
@@ -634,26 +760,30 @@ write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang
 		pkg_uuid5(name.data, name.len, ident);
 	}
 
-	items = xcalloc(c->npages + c->nres + 2, sizeof *items);
-	toc = xcalloc(c->npages, sizeof *toc);
+	size_t nimages = images_count(c->images);
+	items = xcalloc(c->npages + nimages + 3, sizeof *items);
+	/* Each chapter may open a year and a month heading. */
+	toc = xcalloc(3 * c->npages, sizeof *toc);
 	items[nitems++] = (struct pkg_item){"css", "style.css", "text/css", NULL, false, false};
+	if (c->user_css != NULL)
+		items[nitems++] = (struct pkg_item){"user-css", "user.css", "text/css", NULL, false,
+						    false};
 	for (size_t i = 0; i < c->npages; i++) {
 		const struct page *pg = &c->pages[i];
 		bool chapter = strncmp(pg->name, "text/", 5) == 0;
 		/* The contents page is read after the front pages: the landmark
 		 * pointing at it needs it in the spine, and readers that show no
 		 * navigation of their own still get one. */
-		if (chapter && ntoc == 0)
+		if (chapter && i > 0 && c->pages[i - 1].post == NULL)
 			items[nitems++] = (struct pkg_item){"nav", "nav.xhtml",
 							    "application/xhtml+xml", "nav", true,
 							    false};
 		items[nitems++] = (struct pkg_item){pg->id, pg->name, "application/xhtml+xml",
 						    NULL, true, false};
-		if (chapter)
-			toc[ntoc++] = (struct pkg_toc_entry){pg->title, pg->name, 0};
 	}
-	for (size_t i = 0; i < c->nres; i++) {
-		const struct resource *r = c->res[i];
+	ntoc = build_toc(c, c->toc, lang, toc, &labels);
+	for (size_t i = 0; i < nimages; i++) {
+		const struct image *r = images_at(c->images, i);
 		items[nitems++] = (struct pkg_item){r->id, r->name, media_mime(r->type),
 						    r == cover ? "cover-image" : NULL, false, false};
 	}
@@ -664,19 +794,22 @@ write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang
 		marks[nmarks++] = (struct pkg_landmark){"cover", "Cover", "cover.xhtml"};
 	marks[nmarks++] = (struct pkg_landmark){"titlepage", "Title page", "title.xhtml"};
 	marks[nmarks++] = (struct pkg_landmark){"toc", "Contents", "nav.xhtml#toc"};
-	if (ntoc > 0)
-		marks[nmarks++] = (struct pkg_landmark){"bodymatter", "Start", toc[0].href};
-
-	const struct post *p0 = c->posts.v[0], *pn = c->posts.v[c->posts.n - 1];
-	if (c->o->newest_first) {
-		const struct post *t = p0;
-		p0 = pn;
-		pn = t;
+	for (size_t i = 0; i < c->npages; i++) {
+		if (c->pages[i].post != NULL) {
+			marks[nmarks++] = (struct pkg_landmark){"bodymatter", "Start", c->pages[i].name};
+			break;
+		}
 	}
+
+	const struct post *p0, *pn;
+	date_span(c, &p0, &pn);
 	dt_format_date(p0->date, p0->tzoff, first);
 	dt_format_date(pn->date, pn->tzoff, last);
 	dt_format_date(pn->date, pn->tzoff, date);
-	char *desc = xasprintf("%zu posts, %s to %s.", ntoc, first, last);
+	char *desc = xasprintf("%zu posts, %s to %s.", c->posts.n, first, last);
+	const char *subjects[5];
+	size_t nsubjects = top_categories(c, subjects, 5);
+	char *source = c->site.url ? xstrdup(c->site.url) : common_origin(c);
 	bool zh = lang_is(lang, "zh") || lang_is(lang, "ja");
 	struct pkg_info info = {
 		.identifier = c->o->identifier ? c->o->identifier : ident,
@@ -685,6 +818,10 @@ write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang
 		.creator = author,
 		.date = date,
 		.description = desc,
+		.publisher = c->o->publisher,
+		.source = source,
+		.subjects = subjects,
+		.nsubjects = nsubjects,
 		.modified = modified,
 		.cover_id = cover ? cover->id : NULL,
 		.items = items,
@@ -700,10 +837,12 @@ write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang
 	    pkg_write_nav(&info, &nav, &nav_len) != 0 ||
 	    pkg_write_ncx(&info, &ncx, &ncx_len) != 0) {
 		free(desc);
+		free(source);
 		log_error(c->lg, c->o->output, 0, "cannot build the package documents");
 		goto out;
 	}
 	free(desc);
+	free(source);
 
 	size_t css_len;
 	const char *css = tpl_css(c->tpl, &css_len);
@@ -714,16 +853,23 @@ write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang
 	rc |= epubzip_add(z, "EPUB/toc.ncx", ncx, ncx_len, true);
 	container = opf = nav = ncx = NULL;
 	rc |= epubzip_add(z, "EPUB/style.css", xstrndup(css, css_len), css_len, true);
+	if (c->user_css != NULL)
+		rc |= epubzip_add(z, "EPUB/user.css", xstrndup(c->user_css, c->user_css_len),
+				  c->user_css_len, true);
 	for (size_t i = 0; i < c->npages; i++) {
 		char *entry = xasprintf("EPUB/%s", c->pages[i].name);
 		rc |= epubzip_add(z, entry, c->pages[i].data, c->pages[i].len, true);
 		c->pages[i].data = NULL;
 		free(entry);
 	}
-	for (size_t i = 0; i < c->nres; i++) {
-		char *entry = xasprintf("EPUB/%s", c->res[i]->name);
-		rc |= epubzip_add(z, entry, c->res[i]->data, c->res[i]->len, false);
-		c->res[i]->data = NULL;
+	/* Images are already compressed: stored, not deflated. */
+	for (size_t i = 0; i < nimages; i++) {
+		const struct image *im = images_at(c->images, i);
+		char *entry = xasprintf("EPUB/%s", im->name);
+		if (im->path != NULL)
+			rc |= epubzip_add_file(z, entry, im->path, false);
+		else
+			rc |= epubzip_add(z, entry, xstrndup(im->data, im->len), im->len, false);
 		free(entry);
 	}
 	rc = rc ? -1 : 0;
@@ -734,6 +880,7 @@ out:
 	free(container);
 	free(items);
 	free(toc);
+	strlist_free(&labels);
 	buf_free(&name);
 	return rc;
 }
@@ -744,13 +891,9 @@ render_title_page(struct ctx *c, const char *title, const char *lang, const char
 		  size_t nchapters)
 {
 	xmlDocPtr doc = tpl_instantiate(c->tpl, "title");
-	const struct post *a = c->posts.v[0], *b = c->posts.v[c->posts.n - 1];
-	if (a->date > b->date) {
-		const struct post *t = a;
-		a = b;
-		b = t;
-	}
-	char *da = human_date(a->date, a->tzoff, lang), *db = human_date(b->date, b->tzoff, lang);
+	const struct post *a, *b;
+	date_span(c, &a, &b);
+	char *da = lang_date(a->date, a->tzoff, lang), *db = lang_date(b->date, b->tzoff, lang);
 	char *span = strcmp(da, db) == 0 ? xstrdup(da) : xasprintf("%s – %s", da, db);
 	bool zh = lang_is(lang, "zh") || lang_is(lang, "ja");
 	char *count = zh ? xasprintf("共 %zu 篇", nchapters)
@@ -760,6 +903,8 @@ render_title_page(struct ctx *c, const char *title, const char *lang, const char
 	tpl_set_text(doc, "author", author);
 	tpl_set_text(doc, "span", span);
 	tpl_set_text(doc, "count", count);
+	set_script_class(doc, lang);
+	add_user_css(c, doc, "");
 	tpl_finish(doc);
 	char *out = NULL;
 	size_t len = 0;
@@ -777,7 +922,7 @@ render_title_page(struct ctx *c, const char *title, const char *lang, const char
 }
 
 static int
-render_cover_page(struct ctx *c, const char *lang, const struct resource *cover)
+render_cover_page(struct ctx *c, const char *lang, const struct image *cover)
 {
 	xmlDocPtr doc = tpl_instantiate(c->tpl, "cover");
 	tpl_set_head(doc, lang, "Cover");
@@ -785,6 +930,7 @@ render_cover_page(struct ctx *c, const char *lang, const struct resource *cover)
 	xmlNodePtr img = new_elem(doc, slot, "img", NULL);
 	xmlSetProp(img, BAD_CAST "src", BAD_CAST cover->name);
 	xmlSetProp(img, BAD_CAST "alt", BAD_CAST "Cover");
+	add_user_css(c, doc, "");
 	tpl_finish(doc);
 	char *out = NULL;
 	size_t len = 0;
@@ -797,6 +943,19 @@ render_cover_page(struct ctx *c, const char *lang, const struct resource *cover)
 	return rc;
 }
 
+/* The book re-opened and checked before it replaces anything: a failure is
+ * a bug in post2epub, reported as such by verify_book. */
+static int
+self_check(const char *tmp, void *lg)
+{
+	if (verify_book(tmp, lg) == 0)
+		return 0;
+	log_error(lg, NULL, 0,
+		  "the book failed its own check (a bug in post2epub; please report it); "
+		  "nothing was written");
+	return -1;
+}
+
 int
 book_build(const struct book_opts *o, struct log *lg)
 {
@@ -805,24 +964,53 @@ book_build(const struct book_opts *o, struct log *lg)
 	struct epubzip *z = NULL;
 	char *title = NULL, *lang = NULL;
 	char *author = NULL;
-	const struct resource *cover = NULL;
+	const struct image *cover = NULL;
 	size_t found = 0;
+	char *site_root = NULL;
 
-	c.res_by_name = xmlHashCreate(256);
-	c.root = realpath(o->input, NULL);
-	if (c.root == NULL) {
+	site_root = realpath(o->input, NULL);
+	if (site_root == NULL) {
 		log_error(lg, o->input, 0, "cannot read folder: %s", strerror(errno));
 		goto out;
+	}
+	site_detect(site_root, &c.site, lg);
+	const char *input = c.site.posts ? c.site.posts : site_root;
+	if (c.site.kind != NULL) {
+		log_info(lg, "%s site: reading %s", c.site.kind, c.site.posts);
+		/* Hexo publishes source/, Jekyll the root: "/images/x.png" is there. */
+		char *web = strcmp(c.site.kind, "Hexo") == 0 ? xasprintf("%s/source", site_root)
+							     : xstrdup(site_root);
+		c.root = xstrdup(input);
+		c.images = images_new(site_root, web, o->fetch.max_size, lg);
+		free(web);
+	} else {
+		c.root = xstrdup(site_root);
+		c.images = images_new(site_root, site_root, o->fetch.max_size, lg);
 	}
 	c.tpl = tpl_new(o->templates, lg);
 	if (c.tpl == NULL)
 		goto out;
-	if (collect_dir(o->input, lg, &c.posts) != 0)
+	if (o->css != NULL) {
+		if (read_file_bounded(o->css, 1024 * 1024, &c.user_css, &c.user_css_len) != 0) {
+			log_error(lg, o->css, 0, "cannot read the stylesheet: %s",
+				  errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
+			goto out;
+		}
+		if (!utf8_valid(c.user_css, c.user_css_len)) {
+			log_error(lg, o->css, 0, "the stylesheet is not UTF-8 text");
+			goto out;
+		}
+	}
+	if (collect_dir(c.root, lg, &c.posts) != 0)
 		goto out;
 	found = c.posts.n;
 	load_posts(&c);
 	if (c.posts.n == 0) {
-		log_error(lg, o->input, 0, found ? "no usable posts (%zu skipped)" : "no posts found (*.md, *.markdown, *.txt, *.html, *.htm)", found);
+		if (found > 0)
+			log_error(lg, o->input, 0, "no usable posts (%zu skipped)", found);
+		else
+			log_error(lg, o->input, 0,
+				  "no posts found (*.md, *.markdown, *.txt, *.html, *.htm)");
 		goto out;
 	}
 	qsort(c.posts.v, c.posts.n, sizeof *c.posts.v, cmp_posts);
@@ -833,23 +1021,31 @@ book_build(const struct book_opts *o, struct log *lg)
 			c.posts.v[j] = t;
 		}
 
+	c.toc = o->toc == TOC_AUTO ? auto_toc(&c) : o->toc;
+
 	/* Book metadata. */
-	title = xstrdup(o->title ? o->title : "");
+	title = xstrdup(o->title ? o->title : c.site.title ? c.site.title : "");
 	if (*title == '\0') {
 		free(title);
-		title = folder_title(c.root);
+		title = folder_title(site_root);
 	}
 	if (o->language != NULL) {
-		lang = clean_lang(o->language);
+		lang = lang_clean(o->language);
 		if (lang == NULL) {
 			log_error(lg, NULL, 0, "--language '%s' is not a language tag", o->language);
 			goto out;
 		}
+	} else if (c.site.lang != NULL && (lang = lang_clean(c.site.lang)) != NULL) {
+		/* the site's language */
 	} else {
 		const char *m = most_frequent(&c, offsetof(struct post, lang));
 		lang = xstrdup(m ? m : "en");
 	}
-	const char *a = o->author ? o->author : most_frequent(&c, offsetof(struct post, author));
+	if (c.toc == TOC_CATEGORY)
+		order_by_category(&c, lang);
+	const char *a = o->author       ? o->author
+			: c.site.author ? c.site.author
+					: most_frequent(&c, offsetof(struct post, author));
 	author = a ? xstrdup(a) : NULL;
 	int64_t modified = INT64_MIN;
 	for (size_t i = 0; i < c.posts.n; i++) {
@@ -864,9 +1060,11 @@ book_build(const struct book_opts *o, struct log *lg)
 	if (modified < 315532800) /* zip times start in 1980 */
 		modified = 315532800;
 
-	/* Fail on an unwritable output before rendering anything. */
+	/* Fail on an unwritable output before downloading or rendering. */
 	z = epubzip_new(o->output, modified, lg);
 	if (z == NULL)
+		goto out;
+	if (download_images(&c) != 0)
 		goto out;
 	size_t kept = 0;
 	for (size_t i = 0; i < c.posts.n; i++) {
@@ -880,11 +1078,31 @@ book_build(const struct book_opts *o, struct log *lg)
 		log_error(lg, o->input, 0, "no post could be rendered");
 		goto out;
 	}
-	/* The cover: the picture of the newest post that has a JPEG or PNG. */
-	for (size_t k = 0; k < kept && cover == NULL; k++) {
-		const struct resource *r = c.pages[o->newest_first ? k : kept - 1 - k].head;
-		if (r != NULL && (r->type == MEDIA_JPEG || r->type == MEDIA_PNG))
+	/* The cover: --cover, else the picture of the newest post that has a
+	 * JPEG or PNG one. */
+	if (o->cover != NULL && strcmp(o->cover, "none") != 0) {
+		if (images_ref_kind(o->cover, NULL) == REF_REMOTE)
+			cover = images_resolve(c.images, o->cover, "", "--cover", 0);
+		else
+			cover = images_add_file(c.images, o->cover, "--cover");
+		if (cover != NULL && cover->type != MEDIA_JPEG && cover->type != MEDIA_PNG) {
+			log_warn(lg, "--cover", 0, "%s: a cover must be a JPEG or PNG image; no cover",
+				 o->cover);
+			cover = NULL;
+		} else if (cover == NULL) {
+			log_warn(lg, "--cover", 0, "%s cannot be used; no cover", o->cover);
+		}
+	}
+	const struct post *newest = NULL;
+	for (size_t k = 0; o->cover == NULL && k < kept; k++) {
+		const struct page *pg = &c.pages[k];
+		const struct image *r = pg->head;
+		/* Ties go to the later page, as in reading order. */
+		if (r != NULL && (r->type == MEDIA_JPEG || r->type == MEDIA_PNG) &&
+		    (newest == NULL || pg->post->date >= newest->date)) {
+			newest = pg->post;
 			cover = r;
+		}
 	}
 	/* The front pages are rendered last (the title page counts the
 	 * chapters) and rotated to the front of the reading order. */
@@ -905,22 +1123,26 @@ book_build(const struct book_opts *o, struct log *lg)
 			  log_warnings(lg), log_warnings(lg) == 1 ? "" : "s");
 		goto out;
 	}
-	rc = epubzip_close(z);
+	rc = epubzip_close_checked(z, self_check, lg);
 	z = NULL;
 	if (rc == 0) {
+		size_t nimg = images_count(c.images);
 		log_summary(lg, "wrote %s: %zu post%s, %zu image%s, %zu skipped, %lu warning%s",
-			    o->output, kept, kept == 1 ? "" : "s", c.nres, c.nres == 1 ? "" : "s",
+			    o->output, kept, kept == 1 ? "" : "s", nimg, nimg == 1 ? "" : "s",
 			    found - kept, log_warnings(lg), log_warnings(lg) == 1 ? "" : "s");
-		if (c.remote_skipped > 0)
-			log_summary(lg,
-				    "%zu remote image%s not downloaded (downloading is not supported yet)",
-				    c.remote_skipped, c.remote_skipped == 1 ? "" : "s");
+		if (c.fetch != NULL) {
+			struct fetch_stats st;
+			fetch_get_stats(c.fetch, &st);
+			log_summary(lg, "downloads: %zu fetched (%.1f MB), %zu from the cache, %zu failed",
+				    st.downloaded, (double)st.bytes / 1e6, st.cached, st.failed);
+		}
 	}
 out:
 	epubzip_discard(z);
 	free(title);
 	free(lang);
 	free(author);
+	free(site_root);
 	ctx_free(&c);
 	return rc;
 }

@@ -8,7 +8,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fetch.h"
 #include "log.h"
+
+enum toc_mode {
+	TOC_AUTO,     /* flat for up to 50 posts, else by year, or by year and
+			 month past 300 posts or when all are in one year */
+	TOC_FLAT,
+	TOC_YEAR,     /* year → post */
+	TOC_MONTH,    /* year → month → post */
+	TOC_CATEGORY, /* first category → post; the reading order follows */
+};
 
 struct book_opts {
 	const char *input;      /* the folder of posts */
@@ -17,13 +27,18 @@ struct book_opts {
 	const char *author;     /* NULL: the most frequent post author */
 	const char *language;   /* NULL: the posts' majority language */
 	const char *identifier; /* NULL: a UUID derived from the content */
+	const char *publisher;  /* dc:publisher, or NULL */
 	const char *templates;  /* NULL: the built-in templates */
+	const char *css;        /* a stylesheet read after ours, or NULL */
 	bool newest_first;      /* --order newest */
+	enum toc_mode toc;
 	bool strict;            /* any warning fails the run */
 	int tzoff;              /* minutes east of UTC for dates without a zone */
 	bool has_epoch;         /* SOURCE_DATE_EPOCH given */
 	int64_t epoch;          /* its value */
 	size_t max_post_size;   /* bytes */
+	const char *cover;      /* --cover FILE|URL|none; NULL: the newest post's */
+	struct fetch_opts fetch; /* downloads (max_size also bounds local images) */
 };
 
 /* Builds the book. Returns 0 when a book was written, -1 when none was

@@ -351,6 +351,12 @@ epubzip_add_file(struct epubzip *z, const char *name, const char *file, bool com
 int
 epubzip_close(struct epubzip *z)
 {
+	return epubzip_close_checked(z, NULL, NULL);
+}
+
+int
+epubzip_close_checked(struct epubzip *z, int (*check)(const char *tmp, void *ctx), void *ctx)
+{
 	int rc = -1;
 
 	if (zip_close(z->za) != 0) {
@@ -368,6 +374,8 @@ epubzip_close(struct epubzip *z)
 		          strerror(errno));
 		goto out;
 	}
+	if (check != NULL && check(z->tmp, ctx) != 0)
+		goto out; /* check reported why */
 	if (rename(z->tmp, z->path) != 0) {
 		log_error(z->lg, z->path, 0, "cannot rename %s to %s: %s", z->tmp, z->path,
 		          strerror(errno));

@@ -34,6 +34,12 @@ int epubzip_add_file(struct epubzip *z, const char *name, const char *file, bool
 /* Writes the archive and renames it into place; frees z. Returns 0 or -1
  * after logging (the previous file at path is then untouched). */
 int epubzip_close(struct epubzip *z);
+/* Like epubzip_close, but calls check(tmp, ctx) on the finished archive
+ * before it is renamed into place; when check returns non-zero (having
+ * reported why) the archive is removed and the previous file at path stays. */
+int epubzip_close_checked(struct epubzip *z, int (*check)(const char *tmp, void *ctx),
+			  void *ctx);
+
 /* Abandons the archive: nothing is written, z is freed. NULL is a no-op. */
 void epubzip_discard(struct epubzip *z);
 

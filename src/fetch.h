@@ -17,7 +17,7 @@
 
 struct fetch_opts {
 	unsigned jobs;          /* concurrent transfers, >= 1 (CLI default 8) */
-	unsigned per_host;      /* concurrent transfers per host, >= 1 (default 6) */
+	unsigned per_host;      /* concurrent transfers per host, >= 1 (default 8) */
 	size_t max_size;        /* bytes per response body (default 20 MiB) */
 	long connect_timeout_ms; /* default 10 s */
 	long timeout_ms;        /* the whole budget for one URL, all attempts and
@@ -59,9 +59,15 @@ void fetch_free(struct fetcher *f);
 void fetch_add(struct fetcher *f, const char *url, const char *who, unsigned long line);
 
 /* Runs every queued transfer to completion. A failed URL is warned about
- * once (naming who, url and why: "HTTP 404", "timed out after 30 s",
- * "larger than 20 MiB", "redirect loop", "truncated body" …). Returns 0 (even
- * when URLs failed), -1 only when nothing could run at all (reported). */
+ * once, as "image URL: WHY" at who:line (WHY: "HTTP 404", "timed out after
+ * 30 s", "larger than 20 MiB", "too many redirects", "truncated body",
+ * "connection failed: <libcurl's text>", "not in the cache (--offline)",
+ * "only http and https URLs are downloaded" …). The warnings come at the end,
+ * in the order the URLs were first added, whatever order the transfers
+ * finished in. With refresh, a cached entry whose revalidation fails (the
+ * server is gone, 404 …) keeps being used (noted with --verbose only).
+ * Returns 0 (even when URLs failed), -1 only when libcurl broke down
+ * (reported; the URLs still open are failed). */
 int fetch_run(struct fetcher *f);
 
 enum fetch_status {
@@ -74,7 +80,8 @@ struct fetch_result {
 	enum fetch_status status;
 	const char *path;  /* file holding the body (FETCH_OK); valid until fetch_free */
 	size_t len;        /* its size */
-	bool from_cache;   /* served from the cache without a full download */
+	bool from_cache;   /* served from the cache without a full download
+			      (no request, or a 304 to a revalidation) */
 	const char *error; /* why it failed (FETCH_FAILED) */
 };
 

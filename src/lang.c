@@ -65,13 +65,21 @@ lang_detect(const char *text, size_t len)
 	const unsigned char *p = (const unsigned char *)text;
 	size_t limit = len < 16384 ? len : 16384;
 
+	bool in_tag = false;
 	for (size_t i = 0; i < limit;) {
 		size_t k = utf8_seq_len(p + i, limit - i);
 		if (k == 0) {
 			i++;
 			continue;
 		}
-		if (k == 1) {
+		/* Markup says nothing of the language: skip <...>. */
+		if (in_tag) {
+			in_tag = p[i] != '>';
+		} else if (p[i] == '<' && i + 1 < limit &&
+			   (((p[i + 1] | 0x20) >= 'a' && (p[i + 1] | 0x20) <= 'z') ||
+			    p[i + 1] == '/' || p[i + 1] == '!')) {
+			in_tag = true;
+		} else if (k == 1) {
 			if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z')
 				latin++;
 		} else if (k == 3) {

@@ -10,8 +10,8 @@
 /* A guess from the scripts of the first 16 KiB of text: "ja" when kana are
  * common, "ko" for Hangul, "zh-Hant" or "zh-Hans" when Han ideographs
  * outnumber Latin letters (Traditional when characters only Traditional
- * Chinese uses outnumber those only Simplified uses), else "en". Markup is
- * not skipped; tag and attribute names are ASCII and count little. */
+ * Chinese uses outnumber those only Simplified uses), else "en". Markup
+ * (<...>) is skipped. */
 const char *lang_detect(const char *text, size_t len);
 
 /* tag as a well-formed BCP 47 tag of the common shape (letters, digits,

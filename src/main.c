@@ -2,6 +2,7 @@
  * Exit status: 0 book written, 1 failed, 2 usage error. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <libxml/parser.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "book.h"
 #include "datetime.h"
+#include "fetch.h"
 #include "log.h"
 #include "util.h"
 
@@ -27,6 +29,17 @@ enum {
 	OPT_TEMPLATES,
 	OPT_MAX_POST_SIZE,
 	OPT_STRICT,
+	OPT_COVER,
+	OPT_MAX_IMAGE_SIZE,
+	OPT_HEADER,
+	OPT_CACHE_DIR,
+	OPT_NO_CACHE,
+	OPT_OFFLINE,
+	OPT_REFRESH,
+	OPT_TIMEOUT,
+	OPT_TOC,
+	OPT_CSS,
+	OPT_PUBLISHER,
 };
 
 static const struct option longopts[] = {
@@ -40,6 +53,18 @@ static const struct option longopts[] = {
 	{"templates", required_argument, NULL, OPT_TEMPLATES},
 	{"max-post-size", required_argument, NULL, OPT_MAX_POST_SIZE},
 	{"strict", no_argument, NULL, OPT_STRICT},
+	{"cover", required_argument, NULL, OPT_COVER},
+	{"jobs", required_argument, NULL, 'j'},
+	{"max-image-size", required_argument, NULL, OPT_MAX_IMAGE_SIZE},
+	{"header", required_argument, NULL, OPT_HEADER},
+	{"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"offline", no_argument, NULL, OPT_OFFLINE},
+	{"refresh", no_argument, NULL, OPT_REFRESH},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"toc", required_argument, NULL, OPT_TOC},
+	{"css", required_argument, NULL, OPT_CSS},
+	{"publisher", required_argument, NULL, OPT_PUBLISHER},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -52,19 +77,36 @@ usage(FILE *f)
 {
 	fputs("Usage: post2epub [OPTIONS] DIR -o FILE\n"
 	      "Turn a folder of blog posts (Markdown or HTML with YAML front matter)\n"
-	      "into an EPUB 3 book.\n"
+	      "into an EPUB 3 book. DIR may also be a Hexo or Jekyll site root.\n"
 	      "\n"
 	      "  -o, --output FILE      the book to write (replaced only when complete)\n"
 	      "      --title TEXT       book title (default: the folder's name)\n"
 	      "      --author TEXT      book author (default: the most frequent post author)\n"
 	      "      --language TAG     book language, BCP 47 (default: the posts' majority)\n"
 	      "      --identifier ID    dc:identifier (default: a UUID derived from the posts)\n"
+	      "      --publisher TEXT   dc:publisher\n"
 	      "      --order oldest|newest  reading order by date (default: oldest first)\n"
+	      "      --toc auto|flat|year|month|category  how the contents are grouped\n"
+	      "                         (default auto: flat up to 50 posts, then by year,\n"
+	      "                         by year and month past 300)\n"
+	      "      --css FILE         a stylesheet applied after the built-in one\n"
 	      "      --timezone ZONE    zone for dates written without one: UTC, +08:00, -0500\n"
 	      "                         (default: UTC)\n"
 	      "      --templates DIR    use chapter.xhtml, title.xhtml, cover.xhtml, style.css\n"
 	      "                         from DIR instead of the built-in ones\n"
 	      "      --max-post-size SIZE  skip post files larger than SIZE (default 16M)\n"
+	      "      --cover FILE|URL|none  the cover image (default: the newest post's picture)\n"
+	      "\n"
+	      "Images named by URL are downloaded into a cache:\n"
+	      "  -j, --jobs N           concurrent downloads (default 8, at most 64)\n"
+	      "      --max-image-size SIZE  refuse larger images (default 20M)\n"
+	      "      --timeout SECONDS  give up on one image after this long (default 60)\n"
+	      "      --header 'NAME: VALUE'  send this request header (repeatable)\n"
+	      "      --cache-dir DIR    the download cache (default $XDG_CACHE_HOME/post2epub)\n"
+	      "      --no-cache         download everything again and keep nothing\n"
+	      "      --refresh          ask the server whether cached images changed\n"
+	      "      --offline          use the cache only; no network\n"
+	      "\n"
 	      "      --strict           fail, writing nothing, when there is any warning\n"
 	      "  -q, --quiet            print errors only\n"
 	      "  -v, --verbose          print progress notes\n"
@@ -109,14 +151,65 @@ parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+static int
+parse_toc(const char *s, enum toc_mode *out)
+{
+	static const struct {
+		const char *name;
+		enum toc_mode mode;
+	} modes[] = {{"auto", TOC_AUTO},   {"flat", TOC_FLAT},         {"year", TOC_YEAR},
+		     {"month", TOC_MONTH}, {"category", TOC_CATEGORY}};
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		if (strcmp(s, modes[i].name) == 0) {
+			*out = modes[i].mode;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A number in [min, max]. Returns 0 or -1. */
+static int
+parse_long(const char *s, long min, long max, long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "Name: value": a token name, a colon, no line breaks. */
+static bool
+header_ok(const char *h)
+{
+	size_t n = strcspn(h, ":");
+	if (n == 0 || h[n] != ':' || strpbrk(h, "\r\n") != NULL)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (h[i] <= ' ' || h[i] >= 127)
+			return false;
+	return true;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct book_opts o = {.max_post_size = 16u * 1024 * 1024};
 	enum log_level level = LOG_NORMAL;
-	int ch;
+	const char **headers = NULL;
+	size_t nheaders = 0;
+	char *cache_dir = NULL;
+	bool no_cache = false;
+	int ch, rc = 2;
+	long num;
 
-	while ((ch = getopt_long(argc, argv, "o:qvhV", longopts, NULL)) != -1) {
+	fetch_opts_default(&o.fetch);
+	o.fetch.user_agent = "post2epub/" POST2EPUB_VERSION;
+
+	while ((ch = getopt_long(argc, argv, "o:j:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			o.output = optarg;
@@ -132,7 +225,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_IDENTIFIER:
 			if (*optarg == '\0')
-				return bad_usage("--identifier must not be empty%s", "");
+				{
+				rc = bad_usage("--identifier must not be empty%s", "");
+				goto out;
+			}
 			o.identifier = optarg;
 			break;
 		case OPT_ORDER:
@@ -141,23 +237,91 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "newest") == 0)
 				o.newest_first = true;
 			else
-				return bad_usage("--order takes 'oldest' or 'newest', not '%s'", optarg);
+				{
+				rc = bad_usage("--order takes 'oldest' or 'newest', not '%s'", optarg);
+				goto out;
+			}
 			break;
 		case OPT_TIMEZONE:
 			if (dt_parse_zone(optarg, &o.tzoff) != 0)
-				return bad_usage("--timezone: '%s' is not a zone such as UTC or +08:00",
+				{
+				rc = bad_usage("--timezone: '%s' is not a zone such as UTC or +08:00",
 						 optarg);
+				goto out;
+			}
 			break;
 		case OPT_TEMPLATES:
 			o.templates = optarg;
 			break;
 		case OPT_MAX_POST_SIZE:
 			if (parse_size(optarg, &o.max_post_size) != 0)
-				return bad_usage("--max-post-size: '%s' is not a size such as 16M",
+				{
+				rc = bad_usage("--max-post-size: '%s' is not a size such as 16M",
 						 optarg);
+				goto out;
+			}
 			break;
 		case OPT_STRICT:
 			o.strict = true;
+			break;
+		case OPT_COVER:
+			o.cover = optarg;
+			break;
+		case OPT_TOC:
+			if (parse_toc(optarg, &o.toc) != 0) {
+				rc = bad_usage("--toc takes auto, flat, year, month or category, not '%s'",
+					       optarg);
+				goto out;
+			}
+			break;
+		case OPT_CSS:
+			o.css = optarg;
+			break;
+		case OPT_PUBLISHER:
+			o.publisher = optarg;
+			break;
+		case 'j':
+			if (parse_long(optarg, 1, 64, &num) != 0) {
+				rc = bad_usage("--jobs takes a number from 1 to 64, not '%s'", optarg);
+				goto out;
+			}
+			o.fetch.jobs = (unsigned)num;
+			break;
+		case OPT_MAX_IMAGE_SIZE:
+			if (parse_size(optarg, &o.fetch.max_size) != 0) {
+				rc = bad_usage("--max-image-size: '%s' is not a size such as 20M", optarg);
+				goto out;
+			}
+			break;
+		case OPT_TIMEOUT:
+			if (parse_long(optarg, 1, 3600, &num) != 0) {
+				rc = bad_usage("--timeout takes seconds from 1 to 3600, not '%s'", optarg);
+				goto out;
+			}
+			o.fetch.timeout_ms = num * 1000;
+			if (o.fetch.connect_timeout_ms > o.fetch.timeout_ms)
+				o.fetch.connect_timeout_ms = o.fetch.timeout_ms;
+			break;
+		case OPT_HEADER:
+			if (!header_ok(optarg)) {
+				rc = bad_usage("--header takes 'Name: value', not '%s'", optarg);
+				goto out;
+			}
+			headers = xrealloc(headers, (nheaders + 1) * sizeof *headers);
+			headers[nheaders++] = optarg;
+			break;
+		case OPT_CACHE_DIR:
+			free(cache_dir);
+			cache_dir = xstrdup(optarg);
+			break;
+		case OPT_NO_CACHE:
+			no_cache = true;
+			break;
+		case OPT_OFFLINE:
+			o.fetch.offline = true;
+			break;
+		case OPT_REFRESH:
+			o.fetch.refresh = true;
 			break;
 		case 'q':
 			level = LOG_QUIET;
@@ -167,29 +331,43 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			rc = 0;
+			goto out;
 		case 'V':
 			printf("post2epub %s\n", POST2EPUB_VERSION);
-			return 0;
+			rc = 0;
+			goto out;
 		default:
 			fputs("Try 'post2epub --help' for more information.\n", stderr);
-			return 2;
+			goto out;
 		}
 	}
 	if (optind >= argc)
-		return bad_usage("no folder of posts given%s", "");
+		{
+				rc = bad_usage("no folder of posts given%s", "");
+				goto out;
+			}
 	if (optind + 1 < argc)
-		return bad_usage("one folder only; unexpected '%s'", argv[optind + 1]);
+		{
+				rc = bad_usage("one folder only; unexpected '%s'", argv[optind + 1]);
+				goto out;
+			}
 	o.input = argv[optind];
 	if (o.output == NULL)
-		return bad_usage("no output file given (-o FILE)%s", "");
+		{
+				rc = bad_usage("no output file given (-o FILE)%s", "");
+				goto out;
+			}
 	if (o.language != NULL) {
 		/* Checked again by book.c; fail early with a usage error. */
 		const char *s = o.language;
 		size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
 		if (n != strlen(s) || n < 2)
-			return bad_usage("--language: '%s' is not a language tag such as en or zh-Hans",
+			{
+				rc = bad_usage("--language: '%s' is not a language tag such as en or zh-Hans",
 					 s);
+				goto out;
+			}
 	}
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	if (sde != NULL && *sde != '\0') {
@@ -199,16 +377,34 @@ main(int argc, char **argv)
 		if (errno != 0 || *end != '\0' || v < 0 || v > 253402300799LL) {
 			fprintf(stderr, "post2epub: SOURCE_DATE_EPOCH='%s' is not a time in seconds\n",
 				sde);
-			return 2;
+			goto out;
 		}
 		o.has_epoch = true;
 		o.epoch = v;
 	}
 
+	if (!no_cache) {
+		if (cache_dir == NULL)
+			cache_dir = fetch_default_cache_dir();
+		o.fetch.cache_dir = cache_dir;
+	} else if (o.fetch.offline) {
+		rc = bad_usage("--offline needs the cache; it cannot go with --no-cache%s", "");
+		goto out;
+	}
+	/* One host usually serves a whole archive's pictures: --jobs is the cap
+	 * per host too. */
+	o.fetch.per_host = o.fetch.jobs;
+	o.fetch.headers = headers;
+	o.fetch.nheaders = nheaders;
+	o.fetch.progress = true;
+
 	xmlInitParser();
 	struct log *lg = log_new(stderr, level);
-	int rc = book_build(&o, lg);
+	rc = book_build(&o, lg) == 0 ? 0 : 1;
 	log_free(lg);
 	xmlCleanupParser();
-	return rc == 0 ? 0 : 1;
+out:
+	free(headers);
+	free(cache_dir);
+	return rc;
 }

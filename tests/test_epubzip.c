@@ -487,6 +487,39 @@ test_add_file(void **state)
 	zip_close(za);
 }
 
+static int
+refuse(const char *tmp, void *ctx)
+{
+	*(char **)ctx = xstrdup(tmp);
+	return -1;
+}
+
+/* A failed check leaves the old book and no temporary file. */
+static void
+test_close_checked(void **state)
+{
+	struct fix *f = *state;
+	char *seen = NULL, *old = NULL, *now = NULL;
+	size_t oldlen, nowlen;
+	assert_int_equal(build(f->path, T_FIXED, f->log.lg), 0);
+	old = slurp(f->path, &oldlen);
+	struct epubzip *z = epubzip_new(f->path, T_FIXED + 100, f->log.lg);
+	assert_int_equal(epubzip_add(z, "EPUB/x.xhtml", xstrdup(xhtml), strlen(xhtml), true), 0);
+	assert_int_equal(epubzip_close_checked(z, refuse, &seen), -1);
+	assert_non_null(seen);
+	assert_true(strstr(seen, "/.book.epub.") != NULL);
+	assert_int_equal(access(seen, F_OK), -1);
+	now = slurp(f->path, &nowlen);
+	assert_int_equal(oldlen, nowlen);
+	assert_memory_equal(old, now, oldlen);
+	char *l = listing(f->dir);
+	assert_string_equal(l, "book.epub");
+	free(l);
+	free(seen);
+	free(old);
+	free(now);
+}
+
 int
 main(void)
 {
@@ -504,6 +537,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_relative_path, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_duplicate_and_bad_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_add_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_close_checked, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

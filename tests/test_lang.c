@@ -25,6 +25,15 @@ test_detect(void **state)
 	/* Chinese with a lot of markup around it is still Chinese. */
 	const char *tagged = "<p data-pid=\"eemtUDtd\">全球化来源于国际分工</p><p data-pid=\"x1\">逆全球化</p>";
 	assert_string_equal(lang_detect(tagged, strlen(tagged)), "zh-Hans");
+	/* A short answer in heavy markup. */
+	const char *short_zh = "<div>   \n某人的回答<br><br><p data-pid=\"a1\">写作。</p>"
+			       "<a data-draft-node=\"block\" data-draft-type=\"link-card\" "
+			       "href=\"https://www.zhihu.com/question/1/answer/2\" "
+			       "class=\"internal\">如何坚持写作？</a></div>";
+	assert_string_equal(lang_detect(short_zh, strlen(short_zh)), "zh-Hans");
+	/* a < b in prose is not markup. */
+	const char *lt = "if a < b then the rest is English prose, long enough to count.";
+	assert_string_equal(lang_detect(lt, strlen(lt)), "en");
 }
 
 static void

@@ -1,0 +1,444 @@
+/* images.c — see images.h. */
+#include "images.h"
+
+#include <errno.h>
+#include <libxml/hash.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* A reference already resolved, good or bad: resolving it again costs
+ * nothing and warns nothing. */
+static char failed_marker;
+#define FAILED ((void *)&failed_marker)
+
+struct images {
+	char *root;
+	char *web_root;
+	size_t max_size;
+	struct log *lg;
+	const struct fetcher *fetch;
+	struct image **v;
+	size_t n, cap;
+	xmlHashTablePtr by_name; /* "images/…" → struct image */
+	xmlHashTablePtr by_ref;  /* URL, data: URI or real path → image or FAILED */
+	size_t failed;
+	size_t not_downloaded;
+};
+
+struct images *
+images_new(const char *root, const char *web_root, size_t max_size, struct log *lg)
+{
+	struct images *s = xcalloc(1, sizeof *s);
+	s->root = xstrdup(root);
+	s->web_root = xstrdup(web_root);
+	s->max_size = max_size;
+	s->lg = lg;
+	s->by_name = xmlHashCreate(256);
+	s->by_ref = xmlHashCreate(256);
+	if (s->by_name == NULL || s->by_ref == NULL)
+		abort();
+	return s;
+}
+
+void
+images_free(struct images *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i]->path);
+		free(s->v[i]->data);
+		free(s->v[i]);
+	}
+	free(s->v);
+	xmlHashFree(s->by_name, NULL);
+	xmlHashFree(s->by_ref, NULL);
+	free(s->root);
+	free(s->web_root);
+	free(s);
+}
+
+void
+images_set_fetcher(struct images *s, const struct fetcher *f)
+{
+	s->fetch = f;
+}
+
+size_t
+images_count(const struct images *s)
+{
+	return s->n;
+}
+
+const struct image *
+images_at(const struct images *s, size_t i)
+{
+	return s->v[i];
+}
+
+size_t
+images_failed(const struct images *s)
+{
+	return s->failed;
+}
+
+size_t
+images_not_downloaded(const struct images *s)
+{
+	return s->not_downloaded;
+}
+
+static bool
+has_scheme(const char *s, const char *scheme)
+{
+	size_t n = strlen(scheme);
+	return ascii_ncasecmp(s, scheme, n) == 0 && s[n] == ':';
+}
+
+enum image_ref
+images_ref_kind(const char *ref, char **url)
+{
+	while (*ref == ' ' || *ref == '\t' || *ref == '\n' || *ref == '\r')
+		ref++;
+	size_t n = strlen(ref);
+	while (n > 0 && (ref[n - 1] == ' ' || ref[n - 1] == '\t' || ref[n - 1] == '\n' ||
+			 ref[n - 1] == '\r'))
+		n--;
+	if (n == 0)
+		return REF_NONE;
+	if (has_scheme(ref, "data"))
+		return REF_DATA;
+	if (has_scheme(ref, "http") || has_scheme(ref, "https")) {
+		if (url != NULL)
+			*url = xstrndup(ref, n);
+		return REF_REMOTE;
+	}
+	if (ref[0] == '/' && ref[1] == '/') {
+		if (url != NULL) {
+			char *t = xstrndup(ref, n);
+			*url = xasprintf("https:%s", t);
+			free(t);
+		}
+		return REF_REMOTE;
+	}
+	size_t colon = strcspn(ref, ":");
+	if (colon < n && colon < strcspn(ref, "/?#"))
+		return REF_OTHER;
+	return REF_LOCAL;
+}
+
+static const char *
+type_name(enum media_type t)
+{
+	switch (t) {
+	case MEDIA_WEBP:
+		return "WebP";
+	case MEDIA_AVIF:
+		return "AVIF";
+	default:
+		return "this";
+	}
+}
+
+/* Makes an image of len bytes (data, taken). When path is given the image
+ * keeps pointing at that file and data is freed once named. NULL after a
+ * warning when the bytes are no image EPUB readers can show. */
+static struct image *
+add_bytes(struct images *s, char *data, size_t len, const char *path, const char *who,
+	  unsigned long line, const char *what)
+{
+	enum media_type t = media_sniff(data, len);
+	struct image *im;
+	char name[40];
+
+	if (t == MEDIA_UNKNOWN || !media_is_core(t)) {
+		if (t == MEDIA_UNKNOWN)
+			log_warn(s->lg, who, line, "image %s: not an image; left out", what);
+		else
+			log_warn(s->lg, who, line,
+				 "image %s: %s images are not supported by EPUB 3.2 readers; left out",
+				 what, type_name(t));
+		free(data);
+		return NULL;
+	}
+	media_name(data, len, t, name);
+	im = xmlHashLookup(s->by_name, BAD_CAST name);
+	if (im != NULL) {
+		free(data);
+		return im;
+	}
+	im = xcalloc(1, sizeof *im);
+	memcpy(im->name, name, sizeof name);
+	/* "images/" + hex digits: the id takes the first 20 digits. */
+	snprintf(im->id, sizeof im->id, "img-%.20s", name + 7);
+	im->type = t;
+	im->len = len;
+	if (path != NULL) {
+		im->path = xstrdup(path);
+		free(data);
+	} else {
+		im->data = data;
+	}
+	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
+	s->v[s->n++] = im;
+	xmlHashAddEntry(s->by_name, BAD_CAST im->name, im);
+	return im;
+}
+
+/* Reads the file at path (bounded) and adds it. */
+static struct image *
+add_file(struct images *s, const char *path, const char *who, unsigned long line, const char *what)
+{
+	char *data = NULL;
+	size_t len = 0;
+
+	if (read_file_bounded(path, s->max_size, &data, &len) != 0) {
+		if (errno == EFBIG)
+			log_warn(s->lg, who, line, "image %s: larger than %zu bytes; left out", what,
+				 s->max_size);
+		else
+			log_warn(s->lg, who, line, "image %s: %s; left out", what, strerror(errno));
+		return NULL;
+	}
+	return add_bytes(s, data, len, path, who, line, what);
+}
+
+static int
+hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
+		return (ch | 0x20) - 'a' + 10;
+	return -1;
+}
+
+static int
+b64val(int ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+' || ch == '-')
+		return 62;
+	if (ch == '/' || ch == '_')
+		return 63;
+	return -1;
+}
+
+/* Decodes the payload of a data: URI (base64 or percent-encoded) into a
+ * malloc'd buffer. Returns 0, or -1 when malformed or larger than max. */
+static int
+data_uri_decode(const char *uri, size_t max, char **out, size_t *outlen)
+{
+	const char *comma = strchr(uri, ',');
+	struct buf b = {0};
+	bool base64;
+
+	if (comma == NULL)
+		return -1;
+	/* ";base64" must end the header, just before the comma. */
+	base64 = comma - uri >= 7 && ascii_ncasecmp(comma - 7, ";base64", 7) == 0;
+	buf_add(&b, "", 0);
+	if (base64) {
+		unsigned acc = 0;
+		int bits = 0;
+		for (const char *p = comma + 1; *p; p++) {
+			if (*p == '=' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+				continue;
+			if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+				/* A percent-encoded base64 character ("%2B"). */
+				int v = b64val(hexval(p[1]) * 16 + hexval(p[2]));
+				if (v < 0)
+					goto fail;
+				acc = (acc << 6) | (unsigned)v;
+				p += 2;
+			} else {
+				int v = b64val((unsigned char)*p);
+				if (v < 0)
+					goto fail;
+				acc = (acc << 6) | (unsigned)v;
+			}
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				buf_putc(&b, (char)((acc >> bits) & 0xFF));
+			}
+			if (b.len > max)
+				goto fail;
+		}
+	} else {
+		for (const char *p = comma + 1; *p; p++) {
+			if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+				buf_putc(&b, (char)(hexval(p[1]) * 16 + hexval(p[2])));
+				p += 2;
+			} else {
+				buf_putc(&b, *p);
+			}
+			if (b.len > max)
+				goto fail;
+		}
+	}
+	*out = buf_detach(&b, outlen);
+	return 0;
+fail:
+	buf_free(&b);
+	return -1;
+}
+
+/* The path part of a local reference: query and fragment cut, %XX decoded. */
+static char *
+local_path(const char *ref)
+{
+	struct buf b = {0};
+	buf_add(&b, "", 0);
+	for (const char *s = ref; *s && *s != '?' && *s != '#'; s++) {
+		if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+			char ch = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			if (ch == '\0')
+				break;
+			buf_putc(&b, ch);
+			s += 2;
+		} else {
+			buf_putc(&b, *s);
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
+static const struct image *
+resolve_remote(struct images *s, const char *url, const char *who, unsigned long line)
+{
+	void *hit = xmlHashLookup(s->by_ref, BAD_CAST url);
+	const struct fetch_result *fr;
+	struct image *im = NULL;
+
+	if (hit != NULL)
+		return hit == FAILED ? NULL : hit;
+	fr = s->fetch != NULL ? fetch_get(s->fetch, url) : NULL;
+	if (fr == NULL || fr->status != FETCH_OK) {
+		if (fr == NULL)
+			s->not_downloaded++;
+		else
+			s->failed++;
+		xmlHashAddEntry(s->by_ref, BAD_CAST url, FAILED);
+		return NULL;
+	}
+	im = add_file(s, fr->path, who, line, url);
+	if (im == NULL)
+		s->failed++;
+	xmlHashAddEntry(s->by_ref, BAD_CAST url, im != NULL ? (void *)im : FAILED);
+	return im;
+}
+
+static const struct image *
+resolve_data(struct images *s, const char *ref, const char *who, unsigned long line)
+{
+	void *hit = xmlHashLookup(s->by_ref, BAD_CAST ref);
+	char *data = NULL;
+	size_t len = 0;
+	struct image *im = NULL;
+
+	if (hit != NULL)
+		return hit == FAILED ? NULL : hit;
+	if (data_uri_decode(ref, s->max_size, &data, &len) != 0) {
+		log_warn(s->lg, who, line, "image data: URI is malformed or too large; left out");
+	} else {
+		im = add_bytes(s, data, len, NULL, who, line, "in a data: URI");
+	}
+	if (im == NULL)
+		s->failed++;
+	xmlHashAddEntry(s->by_ref, BAD_CAST ref, im != NULL ? (void *)im : FAILED);
+	return im;
+}
+
+static const struct image *
+resolve_local(struct images *s, const char *ref, const char *post_path, const char *who,
+	      unsigned long line)
+{
+	char *rel = local_path(ref), *full = NULL, *real = NULL;
+	char *what = xasprintf("'%s'", ref);
+	const struct image *im = NULL;
+	size_t rn = strlen(s->root);
+
+	if (rel[0] == '/') {
+		full = xasprintf("%s%s", s->web_root, rel);
+	} else {
+		const char *slash = strrchr(post_path, '/');
+		full = slash ? xasprintf("%.*s/%s", (int)(slash - post_path), post_path, rel)
+			     : xstrdup(rel);
+	}
+	real = realpath(full, NULL);
+	if (real == NULL) {
+		log_warn(s->lg, who, line, "image %s not found; left out", what);
+	} else if (strncmp(real, s->root, rn) != 0 || real[rn] != '/') {
+		log_warn(s->lg, who, line, "image %s is outside the input folder; left out", what);
+	} else {
+		void *hit = xmlHashLookup(s->by_ref, BAD_CAST real);
+		if (hit != NULL) {
+			im = hit == FAILED ? NULL : hit;
+			goto out;
+		}
+		im = add_file(s, real, who, line, what);
+		xmlHashAddEntry(s->by_ref, BAD_CAST real, im != NULL ? (void *)im : FAILED);
+	}
+	if (im == NULL)
+		s->failed++;
+out:
+	free(rel);
+	free(full);
+	free(real);
+	free(what);
+	return im;
+}
+
+const struct image *
+images_resolve(struct images *s, const char *ref, const char *post_path, const char *who,
+	       unsigned long line)
+{
+	char *url = NULL;
+	const struct image *im = NULL;
+
+	switch (images_ref_kind(ref, &url)) {
+	case REF_NONE:
+		break;
+	case REF_REMOTE:
+		im = resolve_remote(s, url, who, line);
+		break;
+	case REF_DATA:
+		im = resolve_data(s, ref, who, line);
+		break;
+	case REF_OTHER:
+		log_warn(s->lg, who, line,
+			 "image '%s': only local files, data: URIs and http(s) URLs are used; left out",
+			 ref);
+		s->failed++;
+		break;
+	case REF_LOCAL:
+		im = resolve_local(s, ref, post_path, who, line);
+		break;
+	}
+	free(url);
+	return im;
+}
+
+const struct image *
+images_add_file(struct images *s, const char *path, const char *what)
+{
+	char *real = realpath(path, NULL);
+	const struct image *im = NULL;
+
+	if (real == NULL) {
+		log_warn(s->lg, path, 0, "%s: %s", what, strerror(errno));
+		return NULL;
+	}
+	im = add_file(s, real, what, 0, path);
+	free(real);
+	return im;
+}

@@ -1,0 +1,72 @@
+/* images.h — the pictures of the book: image references of posts (local
+ * paths, data: URIs, downloaded URLs) resolved to images named by their
+ * content, each stored once.
+ *
+ * An image's bytes stay in a file (the post's own file, the download cache)
+ * and are read again only when the book is zipped; only data: URIs are held
+ * in memory.
+ */
+#ifndef POST2EPUB_IMAGES_H
+#define POST2EPUB_IMAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fetch.h"
+#include "log.h"
+#include "media.h"
+
+struct image {
+	char name[40]; /* "images/<hash>.<ext>", relative to EPUB/ */
+	char id[32];   /* manifest id: "img-<hash>" */
+	enum media_type type;
+	char *path;    /* the bytes are in this file, or */
+	char *data;    /* in memory (data: URIs) */
+	size_t len;
+};
+
+enum image_ref {
+	REF_NONE,   /* empty */
+	REF_LOCAL,  /* a path */
+	REF_REMOTE, /* http(s), or protocol-relative (taken as https) */
+	REF_DATA,   /* a data: URI */
+	REF_OTHER,  /* any other scheme: refused */
+};
+
+/* What kind of reference ref is. For REF_REMOTE, *url (when url is not NULL)
+ * receives the absolute URL to download (caller frees). */
+enum image_ref images_ref_kind(const char *ref, char **url);
+
+struct images;
+
+/* root: the folder local references must resolve inside (realpath: the
+ * input folder, or a site's root); web_root: where references starting with
+ * "/" start from (the input folder, or the folder a site publishes).
+ * max_size bounds every image. */
+struct images *images_new(const char *root, const char *web_root, size_t max_size,
+			  struct log *lg);
+void images_free(struct images *s);
+
+/* Downloaded URLs are looked up in f (borrowed; may be NULL: remote
+ * references then fail quietly and are counted as not downloaded). */
+void images_set_fetcher(struct images *s, const struct fetcher *f);
+
+/* Resolves ref, written in the post at post_path (relative references start
+ * from its folder; "/x" from the input folder) and reported as who:line.
+ * Returns the image, or NULL after a warning (or quietly for a download that
+ * failed: fetch.c warned). EPUB 3.2 core types only (JPEG, PNG, GIF, SVG). */
+const struct image *images_resolve(struct images *s, const char *ref, const char *post_path,
+				   const char *who, unsigned long line);
+
+/* Adds the file at path (given by the user: not restricted to the input
+ * folder). NULL after a warning naming what. */
+const struct image *images_add_file(struct images *s, const char *path, const char *what);
+
+size_t images_count(const struct images *s);
+const struct image *images_at(const struct images *s, size_t i);
+/* References that could not be used, and remote ones seen without a
+ * fetcher. */
+size_t images_failed(const struct images *s);
+size_t images_not_downloaded(const struct images *s);
+
+#endif
