@@ -139,4 +139,84 @@ n=$(unzip -Z1 "$tmp/mixed.epub" | grep -c '^EPUB/text/p.*\.xhtml$')
 check "hidden, _site and other files ignored (got $n)" [ "$n" -eq 1 ]
 epubcheck_clean "$tmp/mixed.epub"
 
+# --- images from a loopback server (tests/httpd.py) ----------------------------
+# The server exits when its stdin closes: it reads from a pipe held by sleep.
+sleep 600 | python3 "$here/httpd.py" --lifetime 600 >"$tmp/port" &
+for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+port=$(head -n 1 "$tmp/port")
+base="http://127.0.0.1:$port"
+stats() { python3 -c "import json,urllib.request;print(json.load(urllib.request.urlopen('$base/stats'))['$1'])"; }
+reset_stats() { python3 -c "import urllib.request;urllib.request.urlopen('$base/stats/reset').read()"; }
+
+mkdir -p "$tmp/web"
+python3 "$here/gen_posts.py" "$tmp/web" 40 --images-base "$base" >/dev/null
+{
+	echo "---"
+	echo "title: Pictures good and bad"
+	echo "date: 2021-01-01"
+	echo "thumbnail: $base/noext/thumb"
+	echo "---"
+	echo "<p>A redirect: <img src=\"$base/redirect/3/r.png\" alt=\"redirected\"></p>"
+	echo "<p>Gone: <img src=\"$base/status/404\" alt=\"gone picture\"></p>"
+	echo "<p>An error page: <img src=\"$base/htmlimage\" alt=\"error page\"></p>"
+	echo "<p>A loop: <img src=\"$base/loop\" alt=\"loop\"></p>"
+	echo "<p>Truncated: <img src=\"$base/truncated/t.jpg\" alt=\"truncated\"></p>"
+	echo "<p>Too big: <img src=\"$base/big/2000000\" alt=\"big\"></p>"
+	echo "<p>WebP: <img src=\"$base/img/w.webp\" alt=\"webp picture\"></p>"
+	echo "<p>Hangs: <img src=\"$base/hang\" alt=\"hanging\"></p>"
+	echo "<p>Flaky: <img src=\"$base/flaky/k1/1/f.gif\" alt=\"flaky\"></p>"
+	echo "<p>Lazy: <noscript><img src=\"$base/img/z.jpg\"></noscript><img src=\"data:image/svg+xml;utf8,&lt;svg/&gt;\" data-actualsrc=\"$base/img/z.jpg\" class=\"lazy\"></p>"
+	echo "<p>Inline: <img src=\"data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7\" alt=\"pixel\"></p>"
+	echo "<p>Again: <img src=\"$base/status/404\" alt=\"gone again\"></p>"
+} >"$tmp/web/mixed.html"
+t0=$(date +%s)
+"$BIN" "$tmp/web" -o "$tmp/web.epub" --cache-dir "$tmp/cache" --timeout 3 --max-image-size 1M 2>"$tmp/web.err"
+rc=$?
+t1=$(date +%s)
+check "downloads: exit 0" [ $rc -eq 0 ]
+epubcheck_clean "$tmp/web.epub"
+check "a hanging server costs about the timeout ($((t1 - t0)) s)" [ $((t1 - t0)) -lt 20 ]
+for what in "status/404: HTTP 404" "htmlimage: not an image" "loop: too many redirects" \
+	"truncated/t.jpg: truncated body" "big/2000000: larger than" \
+	"img/w.webp: WebP images are not supported" "hang: timed out"; do
+	check "downloads: warned '$what'" grep -q "mixed.html:[0-9]*: warning: image $base/$what" "$tmp/web.err"
+done
+check "downloads: one warning per bad URL" [ "$(grep -c 'status/404' "$tmp/web.err")" -eq 1 ]
+check "downloads: no other warnings" [ "$(grep -c ': warning:' "$tmp/web.err")" -eq 7 ]
+unzip -p "$tmp/web.epub" EPUB/package.opf >"$tmp/web.opf"
+mkdir -p "$tmp/web.unz" && (cd "$tmp/web.unz" && unzip -q ../web.epub)
+mixed=$(grep -l 'Pictures good and bad' "$tmp"/web.unz/EPUB/text/*.xhtml)
+check "downloads: redirected, flaky, lazy and data: images are in" \
+	[ "$(grep -o '<img src="../images/[0-9a-f]*\.[a-z]*"' "$mixed" | wc -l)" -eq 5 ]
+check "downloads: the thumbnail is in" grep -q 'class="post-thumb"><img' "$mixed"
+check "downloads: the alt text of a failed image stays" grep -q 'gone picture' "$mixed"
+check "downloads: one image for the noscript twins, no remote reference" sh -c "! grep -q '$base' '$mixed'"
+check "downloads: image types from the bytes" grep -q 'media-type="image/gif"' "$tmp/web.opf"
+n=$(ls "$tmp"/web.unz/EPUB/images | wc -l)
+# 30 HTML posts with a picture each (Markdown ones have none) + 5 in mixed.html.
+check "downloads: each picture stored once ($n)" [ "$n" -eq 35 ]
+reset_stats
+"$BIN" "$tmp/web" -o "$tmp/web2.epub" --cache-dir "$tmp/cache" --timeout 3 --max-image-size 1M 2>/dev/null
+r=$(stats requests)
+# Only the URLs that failed are asked for again.
+check "second run: nothing cached is downloaded again ($r requests)" [ "$r" -le 12 ]
+check "second run: same book" cmp -s "$tmp/web.epub" "$tmp/web2.epub"
+reset_stats
+"$BIN" "$tmp/web" -o "$tmp/web3.epub" --cache-dir "$tmp/cache" --offline 2>"$tmp/off.err"
+check "offline: exit 0" [ $? -eq 0 ]
+check "offline: no request" [ "$(stats requests)" -eq 0 ]
+check "offline: cached pictures are in" [ "$(unzip -Z1 "$tmp/web3.epub" | grep -c '^EPUB/images/')" -eq "$n" ]
+"$BIN" "$tmp/web" -o "$tmp/web4.epub" --cache-dir "$tmp/empty-cache" --offline 2>"$tmp/off2.err"
+check "offline, empty cache: still a book" [ $? -eq 0 ]
+check "offline, empty cache: misses warned" grep -q 'not in the cache' "$tmp/off2.err"
+epubcheck_clean "$tmp/web4.epub"
+"$BIN" --strict "$tmp/web" -o "$tmp/web5.epub" --cache-dir "$tmp/cache" --timeout 3 --max-image-size 1M 2>/dev/null
+check "--strict with failed images: exit 1" [ $? -eq 1 ]
+check "--strict: no book" [ ! -e "$tmp/web5.epub" ]
+"$BIN" "$top/samples" -o "$tmp/cov.epub" --cache-dir "$tmp/cache" --cover "$base/img/cover.png" 2>/dev/null
+check "--cover URL" sh -c "unzip -p '$tmp/cov.epub' EPUB/package.opf | grep -q 'properties=\"cover-image\"'"
+"$BIN" "$top/samples" -o "$tmp/nocov.epub" --cover none 2>/dev/null
+check "--cover none" sh -c "! unzip -Z1 '$tmp/nocov.epub' | grep -q cover.xhtml"
+pkill -f "httpd.py --lifetime 600" 2>/dev/null
+
 summary e2e
