@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a deterministic folder of specimen-style posts for tests and benchmarks.
 
-    gen_posts.py DIR N [--broken K] [--images-base URL] [--body-kb KB]
+    gen_posts.py DIR N [--broken K] [--images-base URL] [--images M] [--body-kb KB]
 
 Posts mix HTML (the specimen's shape) and Markdown bodies, Chinese and English
 text, and every accepted date form. Each valid post's body holds the marker
@@ -43,7 +43,7 @@ def date_forms(dt, i):
     return "\"%s\"" % dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
-def body_html(rng, seq, kb, zh, images_base):
+def body_html(rng, seq, kb, zh, images_base, nimages):
     parts = ["<div>", "作者的回答<br><br>" if zh else "An answer<br><br>"]
     size = 0
     pid = 0
@@ -53,7 +53,7 @@ def body_html(rng, seq, kb, zh, images_base):
         size += len(text.encode())
         pid += 1
     if images_base:
-        parts.append('<p><img src="%s/img/%d.jpg" alt="picture"></p>' % (images_base, seq % 50))
+        parts.append('<p><img src="%s/img/%d.jpg" alt="picture"></p>' % (images_base, seq % nimages))
     parts.append("<p>seq-%06d</p>" % seq)
     parts.append('<a data-draft-node="block" data-draft-type="link-card" '
                  'href="https://example.org/q/%d" class="internal">相关问题 %d</a><p></p>' % (seq, seq))
@@ -86,6 +86,7 @@ def main():
     broken = 0
     images_base = None
     kb = 2
+    nimages = 50
     args = sys.argv[3:]
     while args:
         a = args.pop(0)
@@ -93,6 +94,8 @@ def main():
             broken = int(args.pop(0))
         elif a == "--images-base":
             images_base = args.pop(0)
+        elif a == "--images":
+            nimages = int(args.pop(0))
         elif a == "--body-kb":
             kb = int(args.pop(0))
     rng = random.Random(20220917)
@@ -112,7 +115,7 @@ def main():
         fm = ["", "---", "title: '%s'" % title, "categories:", " - 社交媒体" if zh else " - Notes",
               " - 知乎" if zh else " - Essays", "author: %s" % ("知乎" if zh else "Mei Lin"),
               "date: %s" % date_forms(dt, seq), "tags: [t%d, common]" % (seq % 7), "---", ""]
-        body = body_md(rng, seq, kb, zh) if md else body_html(rng, seq, kb, zh, images_base)
+        body = body_md(rng, seq, kb, zh) if md else body_html(rng, seq, kb, zh, images_base, nimages)
         ext = ".md" if md else ".txt"
         with open(os.path.join(sub, "%06d_%x%s" % (i, rng.getrandbits(32), ext)), "w") as f:
             f.write("\n".join(fm) + body + "\n")
