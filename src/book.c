@@ -501,12 +501,23 @@ folder_title(const char *root)
 /* ------------------------------------------------------------- the build */
 
 /* Reads, parses and dates every collected post; drops the ones that fail. */
+/* A signal asked us to stop (main.c sets the flag). */
+static bool
+stopped(const struct ctx *c)
+{
+	return c->o->stop != NULL && *c->o->stop;
+}
+
 static void
 load_posts(struct ctx *c)
 {
 	size_t kept = 0;
 	for (size_t i = 0; i < c->posts.n; i++) {
 		struct post *p = c->posts.v[i];
+		if (stopped(c)) {
+			post_free(p);
+			continue;
+		}
 		char *text = NULL;
 		size_t len = 0;
 		int ok = collect_read(p, c->o->max_post_size, c->lg, &text, &len) == 0 &&
@@ -946,8 +957,12 @@ render_cover_page(struct ctx *c, const char *lang, const struct image *cover)
 /* The book re-opened and checked before it replaces anything: a failure is
  * a bug in post2epub, reported as such by verify_book. */
 static int
-self_check(const char *tmp, void *lg)
+self_check(const char *tmp, void *ctx)
 {
+	const struct ctx *c = ctx;
+	struct log *lg = c->lg;
+	if (stopped(c))
+		return -1;
 	if (verify_book(tmp, lg) == 0)
 		return 0;
 	log_error(lg, NULL, 0,
@@ -1005,6 +1020,8 @@ book_build(const struct book_opts *o, struct log *lg)
 		goto out;
 	found = c.posts.n;
 	load_posts(&c);
+	if (stopped(&c))
+		goto out;
 	if (c.posts.n == 0) {
 		if (found > 0)
 			log_error(lg, o->input, 0, "no usable posts (%zu skipped)", found);
@@ -1064,16 +1081,19 @@ book_build(const struct book_opts *o, struct log *lg)
 	z = epubzip_new(o->output, modified, lg);
 	if (z == NULL)
 		goto out;
-	if (download_images(&c) != 0)
+	if (download_images(&c) != 0 || stopped(&c))
 		goto out;
 	size_t kept = 0;
 	for (size_t i = 0; i < c.posts.n; i++) {
-		if (render_post(&c, c.posts.v[i], i + 1) == 0)
+		/* Once stopped, the rest are kept unrendered, to be freed. */
+		if (stopped(&c) || render_post(&c, c.posts.v[i], i + 1) == 0)
 			c.posts.v[kept++] = c.posts.v[i];
 		else
 			post_free(c.posts.v[i]);
 	}
 	c.posts.n = kept;
+	if (stopped(&c))
+		goto out;
 	if (kept == 0) {
 		log_error(lg, o->input, 0, "no post could be rendered");
 		goto out;
@@ -1123,7 +1143,7 @@ book_build(const struct book_opts *o, struct log *lg)
 			  log_warnings(lg), log_warnings(lg) == 1 ? "" : "s");
 		goto out;
 	}
-	rc = epubzip_close_checked(z, self_check, lg);
+	rc = epubzip_close_checked(z, self_check, &c);
 	z = NULL;
 	if (rc == 0) {
 		size_t nimg = images_count(c.images);

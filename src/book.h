@@ -4,6 +4,7 @@
 #ifndef POST2EPUB_BOOK_H
 #define POST2EPUB_BOOK_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +40,9 @@ struct book_opts {
 	size_t max_post_size;   /* bytes */
 	const char *cover;      /* --cover FILE|URL|none; NULL: the newest post's */
 	struct fetch_opts fetch; /* downloads (max_size also bounds local images) */
+	const volatile sig_atomic_t *stop; /* non-zero: stop at the next step,
+					     remove every temporary file and
+					     write nothing (a signal came) */
 };
 
 /* Builds the book. Returns 0 when a book was written, -1 when none was

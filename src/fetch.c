@@ -1067,6 +1067,12 @@ fetch_run(struct fetcher *f)
 		progress(f, now);
 		if (f->running == 0 && f->nwait == 0 && f->qnext >= f->nqueue)
 			break;
+		if (f->o.stop != NULL && *f->o.stop) {
+			/* attempt_free removes the partial files. */
+			abandon(f, "interrupted");
+			rc = -1;
+			break;
+		}
 		int still = 0;
 		CURLMcode mc = curl_multi_perform(f->multi, &still);
 		if (mc != CURLM_OK) {
@@ -1110,7 +1116,7 @@ fetch_run(struct fetcher *f)
 	}
 
 	/* One warning per failed URL, in the order the URLs were added. */
-	for (size_t i = 0; i < f->nents; i++) {
+	for (size_t i = 0; rc == 0 && i < f->nents; i++) {
 		struct entry *e = f->ents[i];
 		if (e->state != E_DONE || e->warned)
 			continue;

@@ -9,6 +9,7 @@
 #ifndef POST2EPUB_FETCH_H
 #define POST2EPUB_FETCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +37,9 @@ struct fetch_opts {
 	size_t nheaders;
 	const char *user_agent; /* "post2epub/VERSION" */
 	bool progress;          /* progress through log_progress() (a TTY only) */
+	const volatile sig_atomic_t *stop; /* when it becomes non-zero (a signal),
+				   fetch_run abandons every transfer, removes
+				   partial files and returns -1; may be NULL */
 };
 
 /* Fills o with the defaults above (cache_dir NULL). */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <libxml/parser.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,16 @@ parse_size(const char *s, size_t *out)
 		return -1;
 	*out = (size_t)(v * mul);
 	return 0;
+}
+
+/* The one piece of global state: a signal handler can reach nothing else.
+ * book_build and the fetcher see it through the pointers in their options. */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
 }
 
 static int
@@ -398,13 +409,32 @@ main(int argc, char **argv)
 	o.fetch.nheaders = nheaders;
 	o.fetch.progress = true;
 
+	/* SIGINT, SIGTERM, SIGHUP: the pipeline stops at its next step and
+	 * cleans up (partial downloads, the temporary book); then the signal
+	 * is raised again so the caller sees how we ended. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	o.stop = &stop_signal;
+	o.fetch.stop = &stop_signal;
+
 	xmlInitParser();
 	struct log *lg = log_new(stderr, level);
 	rc = book_build(&o, lg) == 0 ? 0 : 1;
+	if (stop_signal != 0)
+		log_error(lg, NULL, 0, "interrupted; nothing was written");
 	log_free(lg);
 	xmlCleanupParser();
 out:
 	free(headers);
 	free(cache_dir);
+	if (stop_signal != 0) {
+		signal(stop_signal, SIG_DFL);
+		raise(stop_signal);
+	}
 	return rc;
 }

@@ -219,4 +219,29 @@ check "--cover URL" sh -c "unzip -p '$tmp/cov.epub' EPUB/package.opf | grep -q '
 check "--cover none" sh -c "! unzip -Z1 '$tmp/nocov.epub' | grep -q cover.xhtml"
 pkill -f "httpd.py --lifetime 600" 2>/dev/null
 
+# --- interrupted runs leave nothing behind ---------------------------------------
+# Downloads at 200 ms each keep the run busy long enough to be interrupted.
+sleep 600 | python3 "$here/httpd.py" --lifetime 600 --latency-ms 200 >"$tmp/port2" &
+for _ in $(seq 1 100); do [ -s "$tmp/port2" ] && break; sleep 0.1; done
+slow="http://127.0.0.1:$(head -n 1 "$tmp/port2")"
+mkdir -p "$tmp/sig/out"
+python3 "$here/gen_posts.py" "$tmp/sig/posts" 200 --images-base "$slow" --images 1000 >/dev/null
+for sig in INT TERM; do
+	echo "previous" >"$tmp/sig/out/book.epub"
+	"$BIN" "$tmp/sig/posts" -o "$tmp/sig/out/book.epub" --cache-dir "$tmp/sig/cache" -j 2 \
+		2>"$tmp/sig/err" &
+	pid=$!
+	sleep 2
+	kill -$sig $pid
+	wait $pid
+	st=$?
+	check "SIG$sig: killed by the signal (status $st)" [ $st -gt 128 ]
+	check "SIG$sig: says so" grep -q 'interrupted; nothing was written' "$tmp/sig/err"
+	check "SIG$sig: the previous book stays" grep -q previous "$tmp/sig/out/book.epub"
+	check "SIG$sig: no temporary file beside the book" [ "$(ls -A "$tmp/sig/out")" = "book.epub" ]
+	check "SIG$sig: no partial download in the cache" \
+		[ -z "$(find "$tmp/sig/cache" -name '*.tmp.*' 2>/dev/null)" ]
+done
+pkill -f "httpd.py --lifetime 600 --latency-ms 200" 2>/dev/null
+
 summary e2e
