@@ -275,19 +275,21 @@ collect_read(const struct post *p, size_t max, struct log *lg, char **text, size
 		raw = conv;
 		n = cn;
 		conv = NULL;
-	} else if (!utf8_valid(raw, n) && memchr(raw, '\0', n) == NULL) {
-		conv = convert("GB18030", raw, n, &cn);
-		if (conv != NULL && utf8_valid(conv, cn)) {
-			log_warn(lg, p->relpath, 0, "not UTF-8; read as GB18030 (GBK) text");
-			free(raw);
-			raw = conv;
-			n = cn;
-			conv = NULL;
-		}
 	}
 	size_t skip = (n >= 3 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
 	size_t first = 0;
+	/* One pass in the common case: text that is clean UTF-8 is copied. */
 	*text = utf8_sanitize(raw + skip, n - skip, len, &nbad, &first);
+	if (nbad > 0 && skip == 0 && memchr(raw, '\0', n) == NULL &&
+	    (conv = convert("GB18030", raw, n, &cn)) != NULL && utf8_valid(conv, cn)) {
+		log_warn(lg, p->relpath, 0, "not UTF-8; read as GB18030 (GBK) text");
+		free(raw);
+		raw = conv;
+		n = cn;
+		conv = NULL;
+		free(*text);
+		*text = utf8_sanitize(raw, n, len, &nbad, &first);
+	}
 	if (nbad > 16 && nbad > (n - skip) / 20) {
 		log_warn(lg, p->relpath, 0, "not text (%zu invalid bytes); skipped", nbad);
 		free(*text);

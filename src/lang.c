@@ -63,7 +63,7 @@ lang_detect(const char *text, size_t len)
 {
 	size_t han = 0, kana = 0, hangul = 0, latin = 0, trad = 0, simp = 0;
 	const unsigned char *p = (const unsigned char *)text;
-	size_t limit = len < 16384 ? len : 16384;
+	size_t limit = len < 4096 ? len : 4096;
 
 	bool in_tag = false;
 	for (size_t i = 0; i < limit;) {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A guess from the scripts of the first 16 KiB of text: "ja" when kana are
+/* A guess from the scripts of the first 4 KiB of text: "ja" when kana are
  * common, "ko" for Hangul, "zh-Hant" or "zh-Hans" when Han ideographs
  * outnumber Latin letters (Traditional when characters only Traditional
  * Chinese uses outnumber those only Simplified uses), else "en". Markup

@@ -248,6 +248,10 @@ utf8_valid(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < n) {
+		if (p[i] > 0 && p[i] < 0x80) {
+			i++;
+			continue;
+		}
 		if (p[i] == 0)
 			return false;
 		size_t k = utf8_seq_len(p + i, n - i);
@@ -269,29 +273,57 @@ xml_forbidden(const unsigned char *p, size_t k)
 	return false;
 }
 
+/* The offset of the first byte at or after i that starts an invalid or
+ * XML-forbidden sequence, or n. Text is mostly ASCII letters: eight bytes
+ * at a time while none is >= 0x80 or < 0x20. */
+static size_t
+clean_until(const unsigned char *p, size_t i, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	while (i < n) {
+		if (n - i >= 8) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			/* No high bit set, and no byte below 0x20. */
+			if ((w & highs) == 0 && ((w - ones * 0x20) & ~w & highs) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		size_t k = utf8_seq_len(p + i, n - i);
+		if (k == 0 || xml_forbidden(p + i, k))
+			return i;
+		i += k;
+	}
+	return n;
+}
+
 char *
 utf8_sanitize(const char *s, size_t n, size_t *outlen, size_t *nbad, size_t *first_bad)
 {
 	static const char repl[] = "\xEF\xBF\xBD";
 	const unsigned char *p = (const unsigned char *)s;
 	struct buf b = {0};
-	size_t bad = 0, i = 0, run = 0;
+	size_t bad = 0, i = clean_until(p, 0, n), run = 0;
+
 	if (first_bad != NULL)
-		*first_bad = SIZE_MAX;
+		*first_bad = i < n ? i : SIZE_MAX;
+	if (i == n) { /* the common case: nothing to replace */
+		if (nbad)
+			*nbad = 0;
+		if (outlen)
+			*outlen = n;
+		return xstrndup(s, n);
+	}
 	buf_add(&b, "", 0);
 	while (i < n) {
 		size_t k = utf8_seq_len(p + i, n - i);
-		if (k == 0 || xml_forbidden(p + i, k)) {
-			if (bad == 0 && first_bad != NULL)
-				*first_bad = i;
-			buf_add(&b, s + run, i - run);
-			buf_add(&b, repl, 3);
-			bad++;
-			i += k ? k : 1;
-			run = i;
-			continue;
-		}
-		i += k;
+		buf_add(&b, s + run, i - run);
+		buf_add(&b, repl, 3);
+		bad++;
+		i += k ? k : 1;
+		run = i;
+		i = clean_until(p, i, n);
 	}
 	buf_add(&b, s + run, n - run);
 	if (nbad)
