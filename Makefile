@@ -3,6 +3,7 @@
 #   make            build build/post2epub
 #   make demo       install missing Debian packages, build, convert samples/
 #   make check      install test packages, build with sanitizers, run every test
+#   make fuzz       build the libFuzzer harnesses (clang), run each FUZZ_SECONDS=60
 #   make regen      rewrite golden test expectations (review the diff)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -12,7 +13,7 @@ BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
 O       ?= build
 
-PKGS     = yaml-0.1 libxml-2.0 libcurl libzip libcrypto md4c-html
+PKGS     = yaml-0.1 libxml-2.0 libcurl libzip libcrypto md4c-html zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -34,6 +35,15 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(O)/%.o) $(O)/templates_data.o
 TEMPLATES := $(sort $(wildcard templates/*))
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(O)/tests/%)
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_COMMON = tests/fuzz/common.c tests/fuzz/common.h
+REPLAY_BINS := $(FUZZ_NAMES:%=$(O)/fuzz/replay_%)
+FUZZERS ?= $(FUZZ_NAMES)
+FUZZ_SECONDS ?= 60
+FUZZ_ARGS ?=
+FUZZ_CC ?= clang
+FUZZ_O ?= build/fuzz
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all demo check test regen install uninstall clean deps fuzz
 all: $(O)/post2epub
@@ -60,7 +70,36 @@ $(O)/tests/%: tests/%.c tests/testutil.h $(O)/libpost2epub.a | $(O)/tests
 $(O) $(O)/tests:
 	mkdir -p $@
 
-tests: $(TEST_BINS)
+tests: $(TEST_BINS) $(REPLAY_BINS)
+
+# Fuzzing (tests/fuzz/). make check builds replay_NAME, which runs harness
+# NAME over its seed corpus and kept crashes under the sanitizers above;
+# make fuzz builds the libFuzzer harnesses with clang in $(FUZZ_O) and runs
+# each for FUZZ_SECONDS. New inputs go to tests/fuzz/out/NAME/new, crashes
+# to tests/fuzz/out/NAME/ (move them to tests/fuzz/regress/NAME/ once fixed).
+$(O)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_COMMON) $(O)/libpost2epub.a | $(O)/fuzz
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c tests/fuzz/common.c \
+		$(O)/libpost2epub.a $(PKG_LIBS) $(LDLIBS)
+
+$(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) $(O)/libpost2epub.a | $(O)/fuzz
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< tests/fuzz/common.c \
+		$(O)/libpost2epub.a $(PKG_LIBS) $(LDLIBS)
+
+$(O)/fuzz:
+	mkdir -p $@
+
+fuzz:
+	$(MAKE) O=$(FUZZ_O) CC=$(FUZZ_CC) CFLAGS="-g -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+		$(FUZZERS:%=$(FUZZ_O)/fuzz/fuzz_%)
+	@st=0; for n in $(FUZZERS); do \
+		mkdir -p tests/fuzz/out/$$n/new; \
+		echo "fuzz $$n: $(FUZZ_SECONDS) s"; \
+		$(FUZZ_O)/fuzz/fuzz_$$n -max_len=65536 -timeout=10 -max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=tests/fuzz/out/$$n/ $(FUZZ_ARGS) \
+			tests/fuzz/out/$$n/new tests/fuzz/corpus/$$n || st=1; \
+	done; \
+	[ $$st -eq 0 ] || echo "fuzz: crashes left in tests/fuzz/out/NAME/"; \
+	exit $$st
 
 deps:
 	sh tools/deps.sh

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test against the build in $1 (default build/check): the cmocka
-# unit tests, the golden tests and the end-to-end tests (epubcheck). Prints one
-# closing line "N passed, N failed" and exits non-zero when anything failed.
+# unit tests, the fuzz corpus replays, the golden tests and the end-to-end
+# tests (epubcheck). Prints one closing line "N passed, N failed" and exits
+# non-zero when anything failed.
 set -u
 O=${1:-build/check}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,12 +26,35 @@ for t in "$O"/tests/test_*; do
 	passed=$((passed + p)); failed=$((failed + f))
 done
 
+# The fuzz harnesses replayed over their seed corpus and kept crashes
+# (tests/fuzz/): one test per harness, passed when it exits 0.
+fp=0
+ff=0
+for r in "$O"/fuzz/replay_*; do
+	[ -x "$r" ] || continue
+	name=${r##*/replay_}
+	set --
+	for d in "$here/fuzz/corpus/$name" "$here/fuzz/regress/$name"; do
+		[ -d "$d" ] && set -- "$@" "$d"
+	done
+	if "$r" "$@" >"$log" 2>&1; then
+		grep '^fuzz-replay [^ ]*: ' "$log"
+		fp=$((fp + 1))
+	else
+		tail -n 60 "$log"
+		echo "FAIL: fuzz-replay $name"
+		ff=$((ff + 1))
+	fi
+done
+echo "fuzz-replay: $fp passed, $ff failed"
+passed=$((passed + fp)); failed=$((failed + ff))
+
 for s in golden e2e; do
 	[ -f "$here/$s.sh" ] || continue
 	sh "$here/$s.sh" "$O/post2epub" >"$log" 2>&1
 	cat "$log"
-	p=$(sed -n 's/^\([a-z0-9]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log" | tail -n 1)
-	f=$(sed -n 's/^\([a-z0-9]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed$/\3/p' "$log" | tail -n 1)
+	p=$(sed -n 's/^\([a-z0-9-]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log" | tail -n 1)
+	f=$(sed -n 's/^\([a-z0-9-]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed$/\3/p' "$log" | tail -n 1)
 	if [ -z "$p" ]; then
 		echo "FAIL: $s.sh printed no summary"
 		p=0; f=1
