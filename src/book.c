@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "chapter.h"
 #include "collect.h"
 #include "datetime.h"
 #include "epubzip.h"
@@ -26,13 +29,16 @@
 #include "verify.h"
 #include "xhtml.h"
 
-/* A rendered page waiting to be zipped. */
+/* A rendered page waiting to be zipped: a front page in memory, or a
+ * chapter deflated into the spool file. */
 struct page {
 	char *name; /* inside EPUB/: "text/p00001.xhtml" */
 	char id[32];
 	char *title;
-	char *data;
+	char *data; /* front pages */
 	size_t len;
+	uint64_t zoff, zlen, ulen; /* chapters: where in the spool, sizes */
+	uint32_t crc;
 	const struct image *head; /* the picture at the head of a chapter */
 	const struct post *post;  /* the chapter's post; NULL for front pages */
 };
@@ -52,7 +58,9 @@ struct ctx {
 	enum toc_mode toc; /* resolved: never TOC_AUTO */
 	char *user_css;    /* --css contents, or NULL */
 	size_t user_css_len;
-	const struct post *cur; /* the post being rendered, for messages */
+	int spool;         /* an unlinked temporary file of deflated chapters */
+	uint64_t spool_len;
+	bool *failed;      /* posts whose chapter could not be made */
 };
 
 static void
@@ -70,6 +78,9 @@ ctx_free(struct ctx *c)
 	tpl_free(c->tpl);
 	free(c->user_css);
 	site_free(&c->site);
+	free(c->failed);
+	if (c->spool >= 0)
+		close(c->spool);
 	free(c->root);
 }
 
@@ -113,30 +124,6 @@ updated:
 	}
 }
 
-/* --------------------------------------------------------------- images */
-
-/* xhtml_image_fn: images in a chapter live in ../images/. */
-static char *
-chapter_image(void *ctx, const char *src, unsigned long line)
-{
-	struct ctx *c = ctx;
-	const struct image *im = images_resolve(c->images, src, c->cur->path, c->cur->relpath, line);
-	return im ? xasprintf("../%s", im->name) : NULL;
-}
-
-/* The pictures a post names for its head, in order of preference: cover,
- * thumbnail, headimg. Returns how many of the three slots are filled. */
-static size_t
-head_refs(const struct post *p, const char *refs[3])
-{
-	const char *cand[3] = {p->cover, p->thumbnail, p->headimg};
-	size_t n = 0;
-	for (size_t i = 0; i < 3; i++)
-		if (cand[i] != NULL && *cand[i] != '\0')
-			refs[n++] = cand[i];
-	return n;
-}
-
 /* ---------------------------------------------------------------- pages */
 
 static struct page *
@@ -153,218 +140,61 @@ add_page(struct ctx *c, char *name, const char *id, const char *title, char *dat
 	return pg;
 }
 
-static xmlNodePtr
-new_elem(xmlDocPtr doc, xmlNodePtr parent, const char *name, const char *cls)
-{
-	xmlNodePtr n = xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
-	if (cls != NULL)
-		xmlSetProp(n, BAD_CAST "class", BAD_CAST cls);
-	xmlAddChild(parent, n);
-	return n;
-}
-
-static void
-add_text(xmlDocPtr doc, xmlNodePtr parent, const char *text)
-{
-	xmlAddChild(parent, xmlNewDocText(doc, BAD_CAST text));
-}
-
-/* Categories then tags, in the terms slot. */
-static void
-fill_terms(xmlDocPtr doc, const struct post *p)
-{
-	xmlNodePtr slot = tpl_slot(doc, "terms");
-	if (slot == NULL)
-		return;
-	while (slot->children != NULL) {
-		xmlNodePtr ch = slot->children;
-		xmlUnlinkNode(ch);
-		xmlFreeNode(ch);
-	}
-	for (size_t i = 0; i < p->categories.n; i++) {
-		if (i > 0)
-			add_text(doc, slot, " · ");
-		add_text(doc, new_elem(doc, slot, "span", "post-category"), p->categories.v[i]);
-	}
-	for (size_t i = 0; i < p->tags.n; i++) {
-		if (i > 0 || p->categories.n > 0)
-			add_text(doc, slot, " ");
-		char *t = xasprintf("#%s", p->tags.v[i]);
-		add_text(doc, new_elem(doc, slot, "span", "post-tag"), t);
-		free(t);
-	}
-}
-
-/* Zhihu's link cards (<a data-draft-type="link-card">) are links to other
- * answers shown as a block: give them the stylesheet's class. */
-static void
-mark_link_cards(xmlNodePtr top)
-{
-	xmlNodePtr n = top->children;
-	while (n != NULL && n != top) {
-		if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "a") == 0) {
-			xmlChar *t = xmlGetProp(n, BAD_CAST "data-draft-type");
-			if (t != NULL && strcmp((const char *)t, "link-card") == 0)
-				xmlSetProp(n, BAD_CAST "class", BAD_CAST "link-card");
-			xmlFree(t);
-		}
-		if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
-			n = n->children;
-			continue;
-		}
-		while (n != top && n->next == NULL)
-			n = n->parent;
-		if (n != top)
-			n = n->next;
-	}
-}
-
-/* The body's class says which typography applies: "cjk" or "latin". */
-static void
-set_script_class(xmlDocPtr doc, const char *lang)
-{
-	xmlNodePtr root = xmlDocGetRootElement(doc), body = NULL;
-	for (xmlNodePtr k = root ? root->children : NULL; k != NULL; k = k->next)
-		if (k->type == XML_ELEMENT_NODE && strcmp((const char *)k->name, "body") == 0)
-			body = k;
-	if (body == NULL)
-		return;
-	const char *cls = lang_is_cjk(lang) ? "cjk" : "latin";
-	xmlChar *old = xmlGetProp(body, BAD_CAST "class");
-	char *v = old && *old ? xasprintf("%s %s", (const char *)old, cls) : xstrdup(cls);
-	xmlSetProp(body, BAD_CAST "class", BAD_CAST v);
-	free(v);
-	xmlFree(old);
-}
-
-/* With --css, every page links user.css after our stylesheet. */
-static void
-add_user_css(const struct ctx *c, xmlDocPtr doc, const char *up)
-{
-	if (c->user_css == NULL)
-		return;
-	xmlNodePtr root = xmlDocGetRootElement(doc), head = NULL;
-	for (xmlNodePtr k = root ? root->children : NULL; k != NULL; k = k->next)
-		if (k->type == XML_ELEMENT_NODE && strcmp((const char *)k->name, "head") == 0)
-			head = k;
-	if (head == NULL)
-		return;
-	char *href = xasprintf("%suser.css", up);
-	xmlNodePtr link = xmlNewDocNode(doc, root->ns, BAD_CAST "link", NULL);
-	xmlSetProp(link, BAD_CAST "rel", BAD_CAST "stylesheet");
-	xmlSetProp(link, BAD_CAST "type", BAD_CAST "text/css");
-	xmlSetProp(link, BAD_CAST "href", BAD_CAST href);
-	xmlAddChild(head, link);
-	free(href);
-}
-
-/* The file name without folders, extension or a leading date: a title for a
- * post that has none. */
-static char *
-title_from_name(const char *relpath)
-{
-	const char *base = strrchr(relpath, '/');
-	base = base ? base + 1 : relpath;
-	const char *dot = strrchr(base, '.');
-	size_t n = dot && dot > base ? (size_t)(dot - base) : strlen(base);
-	int64_t t;
-	int off;
-	if (n > 11 && dt_from_filename(base, 0, &t, &off) == 0 &&
-	    (base[10] == '-' || base[10] == '_' || base[10] == ' ')) {
-		base += 11;
-		n -= 11;
-	}
-	return xstrndup(base, n);
-}
-
-/* Renders post p as page number num. Returns 0, or -1 when the post had to
- * be left out (reported). */
+/* An anonymous temporary file (unlinked at once: nothing is left behind,
+ * whatever happens to the process) that collects the deflated chapters. */
 static int
-render_post(struct ctx *c, struct post *p, size_t num)
+spool_open(struct ctx *c)
 {
-	int rc = -1;
-	xmlDocPtr doc = NULL;
-	char *html = NULL, *date = NULL, *out = NULL, *title = NULL;
-	size_t hlen = 0, olen = 0;
-	const char *body = p->body;
-	size_t blen = p->body_len;
-
-	c->cur = p;
-	title = p->title && *p->title ? xstrdup(p->title) : title_from_name(p->relpath);
-	doc = tpl_instantiate(c->tpl, "chapter");
-	tpl_set_head(doc, p->lang, title);
-	tpl_set_text(doc, "title", title);
-
-	date = lang_date(p->date, p->tzoff, p->lang);
-	xmlNodePtr dn = tpl_slot(doc, "date");
-	char iso[11];
-	dt_format_date(p->date, p->tzoff, iso);
-	if (dn != NULL && strcmp((const char *)dn->name, "time") == 0)
-		xmlSetProp(dn, BAD_CAST "datetime", BAD_CAST iso);
-	tpl_set_text(doc, "date", date);
-	tpl_set_text(doc, "author", p->author);
-	fill_terms(doc, p);
-
-	/* The first of the post's pictures that can be used. */
-	const char *refs[3];
-	size_t nrefs = head_refs(p, refs);
-	const struct image *head = NULL;
-	for (size_t i = 0; i < nrefs && head == NULL; i++)
-		head = images_resolve(c->images, refs[i], p->path, p->relpath, 0);
-	xmlNodePtr thumb = tpl_slot(doc, "thumbnail");
-	if (thumb != NULL) {
-		const struct image *r = head;
-		if (r != NULL) {
-			char *src = xasprintf("../%s", r->name);
-			xmlNodePtr img = new_elem(doc, thumb, "img", NULL);
-			xmlSetProp(img, BAD_CAST "src", BAD_CAST src);
-			xmlSetProp(img, BAD_CAST "alt", BAD_CAST "");
-			free(src);
-		}
+	const char *t = getenv("TMPDIR");
+	char *path = xasprintf("%s/post2epub-spool-XXXXXX", t != NULL && *t ? t : "/tmp");
+	c->spool = mkstemp(path);
+	if (c->spool < 0) {
+		log_error(c->lg, path, 0, "cannot create a temporary file: %s", strerror(errno));
+		free(path);
+		return -1;
 	}
+	unlink(path);
+	free(path);
+	return 0;
+}
 
-	if (p->format == POST_MARKDOWN) {
-		if (md_render(p->body, p->body_len, &html, &hlen) != 0) {
-			log_warn(c->lg, p->relpath, p->body_line, "cannot render Markdown; skipped");
-			goto out;
-		}
-		body = html;
-		blen = hlen;
+/* chapters_render's callback, in post order on this thread: messages out,
+ * the chapter into the spool and the list of pages. */
+static void
+chapter_done(void *ctx, size_t i, struct chapter_out *out)
+{
+	struct ctx *c = ctx;
+	log_flush_into(out->lg, c->lg);
+	if (out->rc != 0 || c->spool < 0) {
+		c->failed[i] = true;
+		return;
 	}
-	struct xhtml_opts xo = {
-		.file = p->relpath,
-		.line = p->body_line,
-		.exact_lines = p->format == POST_HTML,
-		.lg = c->lg,
-		.image = chapter_image,
-		.image_ctx = c,
-	};
-	xmlNodePtr slot = tpl_slot(doc, "body");
-	if (xhtml_render(body, blen, &xo, slot) != 0)
-		goto out;
-	mark_link_cards(slot);
-	set_script_class(doc, p->lang);
-	add_user_css(c, doc, "../");
-	tpl_finish(doc);
-	if (tpl_save(doc, &out, &olen) != 0) {
-		log_warn(c->lg, p->relpath, 0, "cannot write chapter; skipped");
-		goto out;
+	size_t done = 0;
+	while (done < out->zlen) {
+		ssize_t w = pwrite(c->spool, out->zdata + done, out->zlen - done,
+				   (off_t)(c->spool_len + done));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_error(c->lg, NULL, 0, "cannot write a temporary file: %s",
+				  strerror(errno));
+			close(c->spool);
+			c->spool = -1; /* the rest fail; the build stops */
+			c->failed[i] = true;
+			return;
+		}
+		done += (size_t)w;
 	}
 	char id[32];
-	snprintf(id, sizeof id, "p%05zu", num);
-	struct page *pg = add_page(c, xasprintf("text/%s.xhtml", id), id, title, out, olen);
-	pg->head = head;
-	pg->post = p;
-	out = NULL;
-	rc = 0;
-out:
-	xmlFreeDoc(doc);
-	free(html);
-	free(date);
-	free(out);
-	free(title);
-	c->cur = NULL;
-	return rc;
+	snprintf(id, sizeof id, "p%05zu", i + 1);
+	struct page *pg = add_page(c, xasprintf("text/%s.xhtml", id), id, out->title, NULL, 0);
+	pg->zoff = c->spool_len;
+	pg->zlen = out->zlen;
+	pg->ulen = out->ulen;
+	pg->crc = out->crc;
+	pg->head = out->head;
+	pg->post = c->posts.v[i];
+	c->spool_len += out->zlen;
 }
 
 /* ------------------------------------------------------------ downloads */
@@ -417,42 +247,51 @@ scan_found(void *ctx, const char *src, unsigned long line)
 		sc->rc = -1;
 }
 
-/* Lists every remote image of every post (and --cover), downloads them all
- * at once, and hands the results to the image set. */
+/* Queues the remote pictures of p (its head pictures and the images of its
+ * body, while the body is at hand). */
+static int
+scan_post(struct ctx *c, const struct post *p)
+{
+	struct scan sc = {c, p, 0};
+	const char *cand[3] = {p->cover, p->thumbnail, p->headimg};
+	for (size_t k = 0; k < 3; k++)
+		if (cand[k] != NULL && want_url(c, cand[k], p->relpath, 0) != 0)
+			return -1;
+	if (!may_have_images(p))
+		return 0;
+	char *html = NULL;
+	size_t hlen = 0;
+	if (p->format == POST_MARKDOWN && md_render(p->body, p->body_len, &html, &hlen) != 0)
+		return 0; /* the render reports it */
+	struct xhtml_opts xo = {
+		.file = p->relpath,
+		.line = p->body_line,
+		.exact_lines = p->format == POST_HTML,
+	};
+	xhtml_images(html ? html : p->body, html ? hlen : p->body_len, &xo, scan_found, &sc);
+	free(html);
+	return sc.rc;
+}
+
+/* Downloads everything the posts (and --cover) queued, then turns each
+ * download into an image in the order the URLs were first met, so that a
+ * warning about one ("not an image") always names the same post. */
 static int
 download_images(struct ctx *c)
 {
-	const struct book_opts *o = c->o;
-	if (o->cover != NULL && want_url(c, o->cover, "--cover", 0) != 0)
+	if (c->o->cover != NULL && want_url(c, c->o->cover, "--cover", 0) != 0)
 		return -1;
-	for (size_t i = 0; i < c->posts.n; i++) {
-		const struct post *p = c->posts.v[i];
-		struct scan sc = {c, p, 0};
-		const char *refs[3];
-		for (size_t k = head_refs(p, refs); k > 0; k--)
-			if (want_url(c, refs[k - 1], p->relpath, 0) != 0)
-				return -1;
-		if (!may_have_images(p))
-			continue;
-		char *html = NULL;
-		size_t hlen = 0;
-		if (p->format == POST_MARKDOWN && md_render(p->body, p->body_len, &html, &hlen) != 0)
-			continue; /* the render reports it */
-		struct xhtml_opts xo = {
-			.file = p->relpath,
-			.line = p->body_line,
-			.exact_lines = p->format == POST_HTML,
-		};
-		xhtml_images(html ? html : p->body, html ? hlen : p->body_len, &xo, scan_found, &sc);
-		free(html);
-		if (sc.rc != 0)
-			return -1;
-	}
 	if (c->fetch == NULL)
 		return 0;
 	if (fetch_run(c->fetch) != 0)
 		return -1;
 	images_set_fetcher(c->images, c->fetch);
+	for (size_t i = 0; i < fetch_count(c->fetch); i++) {
+		const char *who;
+		unsigned long line;
+		const char *url = fetch_url_at(c->fetch, i, &who, &line);
+		images_resolve(c->images, url, "", who ? who : "", line, c->lg);
+	}
 	return 0;
 }
 
@@ -501,6 +340,15 @@ folder_title(const char *root)
 /* ------------------------------------------------------------- the build */
 
 /* Reads, parses and dates every collected post; drops the ones that fail. */
+/* Seconds on a monotonic clock, for --verbose timings. */
+static double
+seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* A signal asked us to stop (main.c sets the flag). */
 static bool
 stopped(const struct ctx *c)
@@ -508,7 +356,7 @@ stopped(const struct ctx *c)
 	return c->o->stop != NULL && *c->o->stop;
 }
 
-static void
+static int
 load_posts(struct ctx *c)
 {
 	size_t kept = 0;
@@ -534,9 +382,21 @@ load_posts(struct ctx *c)
 				 p->lang);
 		free(p->lang);
 		p->lang = lang ? lang : xstrdup(lang_detect(p->body, p->body_len));
+		if (scan_post(c, p) != 0) {
+			/* Fatal (the download cache cannot be made): keep the rest
+			 * in the list so that ctx_free frees them. */
+			for (size_t j = i; j < c->posts.n; j++)
+				c->posts.v[kept++] = c->posts.v[j];
+			c->posts.n = kept;
+			return -1;
+		}
+		/* Only the metadata stays: the chapter reads the body again. */
+		free(p->body);
+		p->body = NULL;
 		c->posts.v[kept++] = p;
 	}
 	c->posts.n = kept;
+	return 0;
 }
 
 /* The oldest and the newest post (the reading order may be neither). */
@@ -771,6 +631,7 @@ write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang
 		pkg_uuid5(name.data, name.len, ident);
 	}
 
+	images_sort(c->images); /* the book must not depend on thread timing */
 	size_t nimages = images_count(c->images);
 	items = xcalloc(c->npages + nimages + 3, sizeof *items);
 	/* Each chapter may open a year and a month heading. */
@@ -868,9 +729,14 @@ write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang
 		rc |= epubzip_add(z, "EPUB/user.css", xstrndup(c->user_css, c->user_css_len),
 				  c->user_css_len, true);
 	for (size_t i = 0; i < c->npages; i++) {
-		char *entry = xasprintf("EPUB/%s", c->pages[i].name);
-		rc |= epubzip_add(z, entry, c->pages[i].data, c->pages[i].len, true);
-		c->pages[i].data = NULL;
+		struct page *pg = &c->pages[i];
+		char *entry = xasprintf("EPUB/%s", pg->name);
+		if (pg->post != NULL)
+			rc |= epubzip_add_deflated(z, entry, c->spool, pg->zoff, pg->zlen, pg->ulen,
+						   pg->crc);
+		else
+			rc |= epubzip_add(z, entry, pg->data, pg->len, true);
+		pg->data = NULL;
 		free(entry);
 	}
 	/* Images are already compressed: stored, not deflated. */
@@ -914,8 +780,9 @@ render_title_page(struct ctx *c, const char *title, const char *lang, const char
 	tpl_set_text(doc, "author", author);
 	tpl_set_text(doc, "span", span);
 	tpl_set_text(doc, "count", count);
-	set_script_class(doc, lang);
-	add_user_css(c, doc, "");
+	tpl_add_body_class(doc, lang_is_cjk(lang) ? "cjk" : "latin");
+	if (c->user_css != NULL)
+		tpl_add_stylesheet(doc, "user.css");
 	tpl_finish(doc);
 	char *out = NULL;
 	size_t len = 0;
@@ -938,10 +805,11 @@ render_cover_page(struct ctx *c, const char *lang, const struct image *cover)
 	xmlDocPtr doc = tpl_instantiate(c->tpl, "cover");
 	tpl_set_head(doc, lang, "Cover");
 	xmlNodePtr slot = tpl_slot(doc, "image");
-	xmlNodePtr img = new_elem(doc, slot, "img", NULL);
+	xmlNodePtr img = tpl_add_elem(doc, slot, "img", NULL);
 	xmlSetProp(img, BAD_CAST "src", BAD_CAST cover->name);
 	xmlSetProp(img, BAD_CAST "alt", BAD_CAST "Cover");
-	add_user_css(c, doc, "");
+	if (c->user_css != NULL)
+		tpl_add_stylesheet(doc, "user.css");
 	tpl_finish(doc);
 	char *out = NULL;
 	size_t len = 0;
@@ -975,7 +843,7 @@ int
 book_build(const struct book_opts *o, struct log *lg)
 {
 	int rc = -1;
-	struct ctx c = {.o = o, .lg = lg};
+	struct ctx c = {.o = o, .lg = lg, .spool = -1};
 	struct epubzip *z = NULL;
 	char *title = NULL, *lang = NULL;
 	char *author = NULL;
@@ -1019,9 +887,10 @@ book_build(const struct book_opts *o, struct log *lg)
 	if (collect_dir(c.root, lg, &c.posts) != 0)
 		goto out;
 	found = c.posts.n;
-	load_posts(&c);
-	if (stopped(&c))
+	double t0 = seconds();
+	if (load_posts(&c) != 0 || stopped(&c))
 		goto out;
+	log_info(lg, "read %zu of %zu post files in %.2f s", c.posts.n, found, seconds() - t0);
 	if (c.posts.n == 0) {
 		if (found > 0)
 			log_error(lg, o->input, 0, "no usable posts (%zu skipped)", found);
@@ -1081,19 +950,38 @@ book_build(const struct book_opts *o, struct log *lg)
 	z = epubzip_new(o->output, modified, lg);
 	if (z == NULL)
 		goto out;
+	t0 = seconds();
 	if (download_images(&c) != 0 || stopped(&c))
 		goto out;
+	if (c.fetch != NULL)
+		log_info(lg, "downloaded in %.2f s", seconds() - t0);
+	t0 = seconds();
+	if (spool_open(&c) != 0)
+		goto out;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct chapter_env env = {
+		.templates = o->templates,
+		.images = c.images,
+		.user_css = c.user_css != NULL,
+		.max_post_size = o->max_post_size,
+		.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (unsigned)ncpu,
+		.stop = o->stop,
+	};
+	c.failed = xcalloc(c.posts.n ? c.posts.n : 1, sizeof *c.failed);
+	if (chapters_render(&env, c.posts.v, c.posts.n, log_level(lg), lg, chapter_done, &c) != 0 ||
+	    stopped(&c) || c.spool < 0)
+		goto out;
+	log_info(lg, "rendered %zu chapters on %u threads in %.2f s", c.npages, env.threads,
+		 seconds() - t0);
+	/* Drop the posts that gave no chapter; pages point at the others. */
 	size_t kept = 0;
 	for (size_t i = 0; i < c.posts.n; i++) {
-		/* Once stopped, the rest are kept unrendered, to be freed. */
-		if (stopped(&c) || render_post(&c, c.posts.v[i], i + 1) == 0)
-			c.posts.v[kept++] = c.posts.v[i];
-		else
+		if (c.failed[i])
 			post_free(c.posts.v[i]);
+		else
+			c.posts.v[kept++] = c.posts.v[i];
 	}
 	c.posts.n = kept;
-	if (stopped(&c))
-		goto out;
 	if (kept == 0) {
 		log_error(lg, o->input, 0, "no post could be rendered");
 		goto out;
@@ -1102,7 +990,7 @@ book_build(const struct book_opts *o, struct log *lg)
 	 * JPEG or PNG one. */
 	if (o->cover != NULL && strcmp(o->cover, "none") != 0) {
 		if (images_ref_kind(o->cover, NULL) == REF_REMOTE)
-			cover = images_resolve(c.images, o->cover, "", "--cover", 0);
+			cover = images_resolve(c.images, o->cover, "", "--cover", 0, lg);
 		else
 			cover = images_add_file(c.images, o->cover, "--cover");
 		if (cover != NULL && cover->type != MEDIA_JPEG && cover->type != MEDIA_PNG) {
@@ -1143,7 +1031,9 @@ book_build(const struct book_opts *o, struct log *lg)
 			  log_warnings(lg), log_warnings(lg) == 1 ? "" : "s");
 		goto out;
 	}
+	t0 = seconds();
 	rc = epubzip_close_checked(z, self_check, &c);
+	log_info(lg, "wrote and checked the book in %.2f s", seconds() - t0);
 	z = NULL;
 	if (rc == 0) {
 		size_t nimg = images_count(c.images);

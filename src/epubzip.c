@@ -348,6 +348,107 @@ epubzip_add_file(struct epubzip *z, const char *name, const char *file, bool com
 	return add_source(z, name, src, compress);
 }
 
+/* A source of bytes already deflated (raw deflate, RFC 1951) that sit in a
+ * file at an offset: libzip copies them as they are when the entry's
+ * method is deflate and the source says its data is deflated, with sizes
+ * and CRC (zip_source_zip works the same way). */
+struct predeflated {
+	int fd;
+	off_t off;
+	uint64_t zlen, ulen;
+	uint32_t crc;
+	uint64_t pos;
+	zip_error_t err;
+};
+
+static zip_int64_t
+predeflated_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct predeflated *s = ud;
+
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+		s->pos = 0;
+		return 0;
+	case ZIP_SOURCE_READ: {
+		zip_uint64_t n = s->zlen - s->pos;
+		if (n > len)
+			n = len;
+		size_t done = 0;
+		while (done < n) {
+			ssize_t r = pread(s->fd, (char *)data + done, (size_t)(n - done),
+					  s->off + (off_t)(s->pos + done));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				zip_error_set(&s->err, ZIP_ER_READ, r < 0 ? errno : EIO);
+				return -1;
+			}
+			done += (size_t)r;
+		}
+		s->pos += n;
+		return (zip_int64_t)n;
+	}
+	case ZIP_SOURCE_CLOSE:
+		return 0;
+	case ZIP_SOURCE_STAT: {
+		if (len < sizeof(zip_stat_t)) {
+			zip_error_set(&s->err, ZIP_ER_INVAL, 0);
+			return -1;
+		}
+		zip_stat_t *st = data;
+		zip_stat_init(st);
+		st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD |
+			    ZIP_STAT_CRC;
+		st->size = s->ulen;
+		st->comp_size = s->zlen;
+		st->comp_method = ZIP_CM_DEFLATE;
+		st->crc = s->crc;
+		return sizeof *st;
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&s->err, data, len);
+	case ZIP_SOURCE_FREE:
+		zip_error_fini(&s->err);
+		free(s);
+		return 0;
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ,
+						      ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+						      ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default:
+		zip_error_set(&s->err, ZIP_ER_OPNOTSUPP, 0);
+		return -1;
+	}
+}
+
+int
+epubzip_add_deflated(struct epubzip *z, const char *name, int fd, uint64_t off, uint64_t zlen,
+		     uint64_t ulen, uint32_t crc)
+{
+	zip_source_t *src;
+	struct predeflated *s;
+
+	if (!name_ok(name)) {
+		log_error(z->lg, z->path, 0, "bad entry name \"%s\"", name);
+		return -1;
+	}
+	s = xcalloc(1, sizeof *s);
+	s->fd = fd;
+	s->off = (off_t)off;
+	s->zlen = zlen;
+	s->ulen = ulen;
+	s->crc = crc;
+	zip_error_init(&s->err);
+	if ((src = zip_source_function(z->za, predeflated_cb, s)) == NULL) {
+		log_error(z->lg, z->path, 0, "cannot add %s: %s", name, zip_strerror(z->za));
+		zip_error_fini(&s->err);
+		free(s);
+		return -1;
+	}
+	return add_source(z, name, src, true);
+}
+
 int
 epubzip_close(struct epubzip *z)
 {

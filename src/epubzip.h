@@ -31,6 +31,14 @@ int epubzip_add(struct epubzip *z, const char *name, void *data, size_t len, boo
  * after logging. */
 int epubzip_add_file(struct epubzip *z, const char *name, const char *file, bool compress);
 
+/* Adds an entry whose bytes are already deflated (raw deflate, as zlib's
+ * deflateInit2 with windowBits -15 makes them): zlen bytes at offset off of
+ * the open file fd, which inflate to ulen bytes with CRC-32 crc. They are
+ * copied into the archive at epubzip_close() without being compressed
+ * again; fd must stay open until then. Returns 0 or -1 after logging. */
+int epubzip_add_deflated(struct epubzip *z, const char *name, int fd, uint64_t off,
+			 uint64_t zlen, uint64_t ulen, uint32_t crc);
+
 /* Writes the archive and renames it into place; frees z. Returns 0 or -1
  * after logging (the previous file at path is then untouched). */
 int epubzip_close(struct epubzip *z);

@@ -637,6 +637,22 @@ fetch_get(const struct fetcher *f, const char *url)
 	return &f->ents[i]->res;
 }
 
+size_t
+fetch_count(const struct fetcher *f)
+{
+	return f == NULL ? 0 : f->nents;
+}
+
+const char *
+fetch_url_at(const struct fetcher *f, size_t i, const char **who, unsigned long *line)
+{
+	if (who != NULL)
+		*who = f->ents[i]->who;
+	if (line != NULL)
+		*line = f->ents[i]->line;
+	return f->ents[i]->url;
+}
+
 void
 fetch_get_stats(const struct fetcher *f, struct fetch_stats *st)
 {

@@ -92,6 +92,12 @@ struct fetch_result {
 /* The outcome for url, or NULL when url was never added. */
 const struct fetch_result *fetch_get(const struct fetcher *f, const char *url);
 
+/* The URLs added, in the order they were first added, with their first
+ * requester (who may be NULL) and line: index 0 .. fetch_count() - 1. */
+size_t fetch_count(const struct fetcher *f);
+const char *fetch_url_at(const struct fetcher *f, size_t i, const char **who,
+			 unsigned long *line);
+
 struct fetch_stats {
 	size_t downloaded;  /* full downloads */
 	size_t cached;      /* served from the cache (incl. 304 revalidations) */

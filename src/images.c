@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <libxml/hash.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@ static char failed_marker;
 #define FAILED ((void *)&failed_marker)
 
 struct images {
+	pthread_mutex_t lock; /* chapters are rendered on several threads */
 	char *root;
 	char *web_root;
 	size_t max_size;
@@ -36,6 +38,7 @@ images_new(const char *root, const char *web_root, size_t max_size, struct log *
 	s->web_root = xstrdup(web_root);
 	s->max_size = max_size;
 	s->lg = lg;
+	pthread_mutex_init(&s->lock, NULL);
 	s->by_name = xmlHashCreate(256);
 	s->by_ref = xmlHashCreate(256);
 	if (s->by_name == NULL || s->by_ref == NULL)
@@ -58,6 +61,7 @@ images_free(struct images *s)
 	xmlHashFree(s->by_ref, NULL);
 	free(s->root);
 	free(s->web_root);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
@@ -352,9 +356,12 @@ resolve_data(struct images *s, const char *ref, const char *who, unsigned long l
 	} else {
 		im = add_bytes(s, data, len, NULL, who, line, "in a data: URI");
 	}
+	/* Only successes are remembered: a failure is reported to every post
+	 * that has it, whichever thread gets there first. */
 	if (im == NULL)
 		s->failed++;
-	xmlHashAddEntry(s->by_ref, BAD_CAST ref, im != NULL ? (void *)im : FAILED);
+	else
+		xmlHashAddEntry(s->by_ref, BAD_CAST ref, im);
 	return im;
 }
 
@@ -386,7 +393,8 @@ resolve_local(struct images *s, const char *ref, const char *post_path, const ch
 			goto out;
 		}
 		im = add_file(s, real, who, line, what);
-		xmlHashAddEntry(s->by_ref, BAD_CAST real, im != NULL ? (void *)im : FAILED);
+		if (im != NULL) /* failures are reported to every post (see resolve_data) */
+			xmlHashAddEntry(s->by_ref, BAD_CAST real, (void *)im);
 	}
 	if (im == NULL)
 		s->failed++;
@@ -400,11 +408,16 @@ out:
 
 const struct image *
 images_resolve(struct images *s, const char *ref, const char *post_path, const char *who,
-	       unsigned long line)
+	       unsigned long line, struct log *lg)
 {
 	char *url = NULL;
 	const struct image *im = NULL;
 
+	pthread_mutex_lock(&s->lock);
+	/* The helpers report through s->lg: this call's logger while the lock
+	 * is held. */
+	struct log *own = s->lg;
+	s->lg = lg;
 	switch (images_ref_kind(ref, &url)) {
 	case REF_NONE:
 		break;
@@ -424,8 +437,25 @@ images_resolve(struct images *s, const char *ref, const char *post_path, const c
 		im = resolve_local(s, ref, post_path, who, line);
 		break;
 	}
+	s->lg = own;
+	pthread_mutex_unlock(&s->lock);
 	free(url);
 	return im;
+}
+
+static int
+cmp_images(const void *a, const void *b)
+{
+	return strcmp((*(struct image *const *)a)->name, (*(struct image *const *)b)->name);
+}
+
+void
+images_sort(struct images *s)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, cmp_images);
+	pthread_mutex_unlock(&s->lock);
 }
 
 const struct image *
@@ -438,7 +468,9 @@ images_add_file(struct images *s, const char *path, const char *what)
 		log_warn(s->lg, path, 0, "%s: %s", what, strerror(errno));
 		return NULL;
 	}
+	pthread_mutex_lock(&s->lock);
 	im = add_file(s, real, what, 0, path);
+	pthread_mutex_unlock(&s->lock);
 	free(real);
 	return im;
 }

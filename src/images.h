@@ -51,16 +51,22 @@ void images_free(struct images *s);
  * references then fail quietly and are counted as not downloaded). */
 void images_set_fetcher(struct images *s, const struct fetcher *f);
 
-/* Resolves ref, written in the post at post_path (relative references start
+/* Safe to call from several threads at once; warnings go to lg.
+ *
+ * Resolves ref, written in the post at post_path (relative references start
  * from its folder; "/x" from the input folder) and reported as who:line.
  * Returns the image, or NULL after a warning (or quietly for a download that
  * failed: fetch.c warned). EPUB 3.2 core types only (JPEG, PNG, GIF, SVG). */
 const struct image *images_resolve(struct images *s, const char *ref, const char *post_path,
-				   const char *who, unsigned long line);
+				   const char *who, unsigned long line, struct log *lg);
 
 /* Adds the file at path (given by the user: not restricted to the input
  * folder). NULL after a warning naming what. */
 const struct image *images_add_file(struct images *s, const char *path, const char *what);
+
+/* Puts the images in the order of their names, so that the book does not
+ * depend on which thread met an image first. */
+void images_sort(struct images *s);
 
 size_t images_count(const struct images *s);
 const struct image *images_at(const struct images *s, size_t i);

@@ -9,12 +9,14 @@
 #include "util.h"
 
 struct log {
-	FILE *out;
+	FILE *out;        /* NULL: messages are dropped (or kept, when buffered) */
 	enum log_level level;
 	unsigned long warnings;
 	unsigned long errors;
 	bool tty;         /* out is a terminal: progress lines are shown */
 	bool progressing; /* a progress line is on screen */
+	bool buffered;    /* a log_new_buffer logger: messages go to kept */
+	struct buf kept;
 };
 
 struct log *
@@ -27,9 +29,21 @@ log_new(FILE *out, enum log_level level)
 	return lg;
 }
 
+struct log *
+log_new_buffer(enum log_level level)
+{
+	struct log *lg = xcalloc(1, sizeof *lg);
+	lg->level = level;
+	lg->buffered = true;
+	return lg;
+}
+
 void
 log_free(struct log *lg)
 {
+	if (lg == NULL)
+		return;
+	buf_free(&lg->kept);
 	free(lg);
 }
 
@@ -39,28 +53,61 @@ log_level(const struct log *lg)
 	return lg->level;
 }
 
+/* Clears a progress line before anything else is printed. */
 static void
-emit(struct log *lg, const char *kind, const char *file, unsigned long line, const char *fmt,
-     va_list ap)
+end_progress(struct log *lg)
 {
-	if (lg->out == NULL)
-		return;
 	if (lg->progressing) {
 		fputs("\r\033[K", lg->out);
 		lg->progressing = false;
 	}
-	fputs("post2epub: ", lg->out);
+}
+
+static void
+emit(struct log *lg, const char *kind, const char *file, unsigned long line, const char *fmt,
+     va_list ap)
+{
+	struct buf b = {0};
+
+	if (lg->out == NULL && !lg->buffered)
+		return;
+	buf_puts(&b, "post2epub: ");
 	if (file != NULL) {
 		if (line > 0)
-			fprintf(lg->out, "%s:%lu: ", file, line);
+			buf_printf(&b, "%s:%lu: ", file, line);
 		else
-			fprintf(lg->out, "%s: ", file);
+			buf_printf(&b, "%s: ", file);
 	}
 	if (kind != NULL)
-		fprintf(lg->out, "%s: ", kind);
-	vfprintf(lg->out, fmt, ap);
-	fputc('\n', lg->out);
-	fflush(lg->out);
+		buf_printf(&b, "%s: ", kind);
+	char *msg = xvasprintf(fmt, ap);
+	buf_puts(&b, msg);
+	free(msg);
+	buf_putc(&b, '\n');
+	if (lg->buffered) {
+		buf_add(&lg->kept, b.data, b.len);
+	} else {
+		end_progress(lg);
+		fwrite(b.data, 1, b.len, lg->out);
+		fflush(lg->out);
+	}
+	buf_free(&b);
+}
+
+void
+log_flush_into(struct log *from, struct log *to)
+{
+	if (from->kept.len > 0 && to->buffered) {
+		buf_add(&to->kept, from->kept.data, from->kept.len);
+	} else if (from->kept.len > 0 && to->out != NULL) {
+		end_progress(to);
+		fwrite(from->kept.data, 1, from->kept.len, to->out);
+		fflush(to->out);
+	}
+	to->warnings += from->warnings;
+	to->errors += from->errors;
+	from->warnings = from->errors = 0;
+	from->kept.len = 0;
 }
 
 void
@@ -127,9 +174,8 @@ log_progress_end(struct log *lg)
 {
 	if (!lg->progressing)
 		return;
-	fputs("\r\033[K", lg->out);
+	end_progress(lg);
 	fflush(lg->out);
-	lg->progressing = false;
 }
 
 unsigned long

@@ -23,6 +23,14 @@ struct log;
 struct log *log_new(FILE *out, enum log_level level);
 void log_free(struct log *lg);
 
+/* A logger that keeps its messages (formatted as log_new's would be, at
+ * level) for log_flush_into: work done on another thread reports through
+ * one and the messages come out in a fixed order. */
+struct log *log_new_buffer(enum log_level level);
+/* Writes what from has kept to to's output, adds from's counts to to's,
+ * and empties from. */
+void log_flush_into(struct log *from, struct log *to);
+
 enum log_level log_level(const struct log *lg);
 
 void log_warn(struct log *lg, const char *file, unsigned long line, const char *fmt, ...)

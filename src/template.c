@@ -241,6 +241,47 @@ find_child(xmlNodePtr parent, const char *name)
 	return NULL;
 }
 
+xmlNodePtr
+tpl_add_elem(xmlDocPtr doc, xmlNodePtr parent, const char *name, const char *cls)
+{
+	xmlNodePtr n = xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
+	if (cls != NULL)
+		xmlSetProp(n, BAD_CAST "class", BAD_CAST cls);
+	xmlAddChild(parent, n);
+	return n;
+}
+
+void
+tpl_add_text(xmlDocPtr doc, xmlNodePtr parent, const char *text)
+{
+	xmlAddChild(parent, xmlNewDocText(doc, BAD_CAST text));
+}
+
+void
+tpl_add_stylesheet(xmlDocPtr doc, const char *href)
+{
+	xmlNodePtr head = find_child(xmlDocGetRootElement(doc), "head");
+	if (head == NULL)
+		return;
+	xmlNodePtr link = tpl_add_elem(doc, head, "link", NULL);
+	xmlSetProp(link, BAD_CAST "rel", BAD_CAST "stylesheet");
+	xmlSetProp(link, BAD_CAST "type", BAD_CAST "text/css");
+	xmlSetProp(link, BAD_CAST "href", BAD_CAST href);
+}
+
+void
+tpl_add_body_class(xmlDocPtr doc, const char *cls)
+{
+	xmlNodePtr body = find_child(xmlDocGetRootElement(doc), "body");
+	if (body == NULL)
+		return;
+	xmlChar *old = xmlGetProp(body, BAD_CAST "class");
+	char *v = old && *old ? xasprintf("%s %s", (const char *)old, cls) : xstrdup(cls);
+	xmlSetProp(body, BAD_CAST "class", BAD_CAST v);
+	free(v);
+	xmlFree(old);
+}
+
 void
 tpl_set_head(xmlDocPtr doc, const char *lang, const char *title)
 {

@@ -35,6 +35,15 @@ xmlNodePtr tpl_slot(xmlDocPtr doc, const char *slot);
 void tpl_set_text(xmlDocPtr doc, const char *slot, const char *text);
 /* Sets lang and xml:lang on the root and the <title> text. */
 void tpl_set_head(xmlDocPtr doc, const char *lang, const char *title);
+/* A new element (XHTML, with class cls when not NULL) appended to parent;
+ * a text node appended to parent. */
+xmlNodePtr tpl_add_elem(xmlDocPtr doc, xmlNodePtr parent, const char *name, const char *cls);
+void tpl_add_text(xmlDocPtr doc, xmlNodePtr parent, const char *text);
+/* Appends a <link rel="stylesheet"> to href in the head. */
+void tpl_add_stylesheet(xmlDocPtr doc, const char *href);
+/* Adds cls to the body's class list. */
+void tpl_add_body_class(xmlDocPtr doc, const char *cls);
+
 /* Removes slot markers and empty optional elements. */
 void tpl_finish(xmlDocPtr doc);
 

@@ -142,6 +142,7 @@ epubcheck_clean "$tmp/mixed.epub"
 # --- images from a loopback server (tests/httpd.py) ----------------------------
 # The server exits when its stdin closes: it reads from a pipe held by sleep.
 sleep 600 | python3 "$here/httpd.py" --lifetime 600 >"$tmp/port" &
+srv=$!
 for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 port=$(head -n 1 "$tmp/port")
 base="http://127.0.0.1:$port"
@@ -217,11 +218,12 @@ check "--strict: no book" [ ! -e "$tmp/web5.epub" ]
 check "--cover URL" sh -c "unzip -p '$tmp/cov.epub' EPUB/package.opf | grep -q 'properties=\"cover-image\"'"
 "$BIN" "$top/samples" -o "$tmp/nocov.epub" --cover none 2>/dev/null
 check "--cover none" sh -c "! unzip -Z1 '$tmp/nocov.epub' | grep -q cover.xhtml"
-pkill -f "httpd.py --lifetime 600" 2>/dev/null
+kill "$srv" 2>/dev/null
 
 # --- interrupted runs leave nothing behind ---------------------------------------
 # Downloads at 200 ms each keep the run busy long enough to be interrupted.
 sleep 600 | python3 "$here/httpd.py" --lifetime 600 --latency-ms 200 >"$tmp/port2" &
+srv2=$!
 for _ in $(seq 1 100); do [ -s "$tmp/port2" ] && break; sleep 0.1; done
 slow="http://127.0.0.1:$(head -n 1 "$tmp/port2")"
 mkdir -p "$tmp/sig/out"
@@ -242,6 +244,6 @@ for sig in INT TERM; do
 	check "SIG$sig: no partial download in the cache" \
 		[ -z "$(find "$tmp/sig/cache" -name '*.tmp.*' 2>/dev/null)" ]
 done
-pkill -f "httpd.py --lifetime 600 --latency-ms 200" 2>/dev/null
+kill "$srv2" 2>/dev/null
 
 summary e2e

@@ -117,6 +117,27 @@ test_log_format(void **state)
 	tlog_close(&t);
 }
 
+static void
+test_log_buffer(void **state)
+{
+	(void)state;
+	struct tlog t;
+	tlog_open(&t, LOG_NORMAL);
+	struct log *b = log_new_buffer(LOG_NORMAL);
+	log_warn(b, "b.md", 2, "second");
+	log_warn(t.lg, "a.md", 1, "first");
+	assert_string_equal(tlog_text(&t), "post2epub: a.md:1: warning: first\n");
+	log_flush_into(b, t.lg);
+	assert_string_equal(tlog_text(&t), "post2epub: a.md:1: warning: first\n"
+					   "post2epub: b.md:2: warning: second\n");
+	assert_int_equal(log_warnings(t.lg), 2);
+	assert_int_equal(log_warnings(b), 0);
+	log_flush_into(b, t.lg); /* nothing twice */
+	assert_int_equal(log_warnings(t.lg), 2);
+	log_free(b);
+	tlog_close(&t);
+}
+
 int
 main(void)
 {
@@ -124,6 +145,7 @@ main(void)
 		cmocka_unit_test(test_buf),          cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_strings),      cmocka_unit_test(test_digests),
 		cmocka_unit_test(test_read_bounded), cmocka_unit_test(test_log_format),
+		cmocka_unit_test(test_log_buffer),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

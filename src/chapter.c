@@ -1,0 +1,353 @@
+/* chapter.c — see chapter.h. */
+#include "chapter.h"
+
+#include <errno.h>
+#include <libxml/tree.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "collect.h"
+#include "datetime.h"
+#include "lang.h"
+#include "markdown.h"
+#include "template.h"
+#include "util.h"
+#include "xhtml.h"
+
+/* How many posts the workers may run ahead of the consumer. */
+#define WINDOW 32
+
+char *
+chapter_title(const struct post *p)
+{
+	if (p->title != NULL && *p->title != '\0')
+		return xstrdup(p->title);
+	const char *base = strrchr(p->relpath, '/');
+	base = base ? base + 1 : p->relpath;
+	const char *dot = strrchr(base, '.');
+	size_t n = dot && dot > base ? (size_t)(dot - base) : strlen(base);
+	int64_t t;
+	int off;
+	if (n > 11 && dt_from_filename(base, 0, &t, &off) == 0 &&
+	    (base[10] == '-' || base[10] == '_' || base[10] == ' ')) {
+		base += 11;
+		n -= 11;
+	}
+	return xstrndup(base, n);
+}
+
+/* Categories then tags, in the terms slot. */
+static void
+fill_terms(xmlDocPtr doc, const struct post *p)
+{
+	xmlNodePtr slot = tpl_slot(doc, "terms");
+	if (slot == NULL)
+		return;
+	for (size_t i = 0; i < p->categories.n; i++) {
+		if (i > 0)
+			tpl_add_text(doc, slot, " · ");
+		tpl_add_text(doc, tpl_add_elem(doc, slot, "span", "post-category"),
+			     p->categories.v[i]);
+	}
+	for (size_t i = 0; i < p->tags.n; i++) {
+		if (i > 0 || p->categories.n > 0)
+			tpl_add_text(doc, slot, " ");
+		char *t = xasprintf("#%s", p->tags.v[i]);
+		tpl_add_text(doc, tpl_add_elem(doc, slot, "span", "post-tag"), t);
+		free(t);
+	}
+}
+
+/* Zhihu's link cards (<a data-draft-type="link-card">) are links to other
+ * answers shown as a block: give them the stylesheet's class. */
+static void
+mark_link_cards(xmlNodePtr top)
+{
+	xmlNodePtr n = top->children;
+	while (n != NULL && n != top) {
+		if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "a") == 0) {
+			xmlChar *t = xmlGetProp(n, BAD_CAST "data-draft-type");
+			if (t != NULL && strcmp((const char *)t, "link-card") == 0)
+				xmlSetProp(n, BAD_CAST "class", BAD_CAST "link-card");
+			xmlFree(t);
+		}
+		if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
+			n = n->children;
+			continue;
+		}
+		while (n != top && n->next == NULL)
+			n = n->parent;
+		if (n != top)
+			n = n->next;
+	}
+}
+
+struct img_ctx {
+	const struct chapter_env *env;
+	const struct post *p;
+	struct log *lg;
+};
+
+/* xhtml_image_fn: images in a chapter live in ../images/. */
+static char *
+chapter_image(void *ctx, const char *src, unsigned long line)
+{
+	struct img_ctx *ic = ctx;
+	const struct image *im =
+		images_resolve(ic->env->images, src, ic->p->path, ic->p->relpath, line, ic->lg);
+	return im ? xasprintf("../%s", im->name) : NULL;
+}
+
+/* The first usable picture of cover, thumbnail, headimg. */
+static const struct image *
+head_image(const struct chapter_env *env, const struct post *p, struct log *lg)
+{
+	const char *cand[3] = {p->cover, p->thumbnail, p->headimg};
+	for (size_t i = 0; i < 3; i++) {
+		if (cand[i] == NULL || *cand[i] == '\0')
+			continue;
+		const struct image *im = images_resolve(env->images, cand[i], p->path, p->relpath,
+							0, lg);
+		if (im != NULL)
+			return im;
+	}
+	return NULL;
+}
+
+/* The body again, from the file: everything but the metadata was let go
+ * after the posts were read. *text is the whole file (caller frees). */
+static int
+read_body(const struct chapter_env *env, const struct post *p, char **text, const char **body,
+	  size_t *blen)
+{
+	size_t len = 0;
+	/* Its warnings were given when the post was first read. */
+	struct log *quiet = log_new(NULL, LOG_QUIET);
+	int rc = collect_read(p, env->max_post_size, quiet, text, &len);
+	log_free(quiet);
+	if (rc != 0)
+		return -1;
+	size_t n = p->body_len <= len ? p->body_len : len; /* the file changed since */
+	*body = *text + (len - n);
+	*blen = n;
+	return 0;
+}
+
+/* Raw deflate (what a zip entry holds) of in, and its CRC-32. */
+static void
+deflate_raw(const char *in, size_t len, struct chapter_out *out)
+{
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	if (deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		abort();
+	uLong bound = deflateBound(&zs, (uLong)len);
+	out->zdata = xmalloc(bound);
+	zs.next_in = (Bytef *)(uintptr_t)in;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out->zdata;
+	zs.avail_out = (uInt)bound;
+	if (deflate(&zs, Z_FINISH) != Z_STREAM_END)
+		abort(); /* cannot happen with deflateBound's room */
+	out->zlen = zs.total_out;
+	out->ulen = len;
+	out->crc = (uint32_t)crc32(crc32(0, NULL, 0), (const Bytef *)in, (uInt)len);
+	deflateEnd(&zs);
+}
+
+/* One post → out. tpl is this thread's templates. */
+static void
+render_one(const struct chapter_env *env, struct templates *tpl, const struct post *p,
+	   struct chapter_out *out)
+{
+	xmlDocPtr doc = NULL;
+	char *text = NULL, *html = NULL, *date = NULL, *xml = NULL;
+	const char *body = NULL;
+	size_t blen = 0, hlen = 0, xlen = 0;
+	struct log *lg = out->lg;
+
+	out->rc = -1;
+	out->title = chapter_title(p);
+	if (read_body(env, p, &text, &body, &blen) != 0) {
+		log_warn(lg, p->relpath, 0, "cannot read the post again: %s; skipped",
+			 strerror(errno));
+		goto out;
+	}
+	doc = tpl_instantiate(tpl, "chapter");
+	tpl_set_head(doc, p->lang, out->title);
+	tpl_set_text(doc, "title", out->title);
+
+	date = lang_date(p->date, p->tzoff, p->lang);
+	xmlNodePtr dn = tpl_slot(doc, "date");
+	char iso[11];
+	dt_format_date(p->date, p->tzoff, iso);
+	if (dn != NULL && strcmp((const char *)dn->name, "time") == 0)
+		xmlSetProp(dn, BAD_CAST "datetime", BAD_CAST iso);
+	tpl_set_text(doc, "date", date);
+	tpl_set_text(doc, "author", p->author);
+	fill_terms(doc, p);
+
+	out->head = head_image(env, p, lg);
+	xmlNodePtr thumb = tpl_slot(doc, "thumbnail");
+	if (thumb != NULL && out->head != NULL) {
+		char *src = xasprintf("../%s", out->head->name);
+		xmlNodePtr img = tpl_add_elem(doc, thumb, "img", NULL);
+		xmlSetProp(img, BAD_CAST "src", BAD_CAST src);
+		xmlSetProp(img, BAD_CAST "alt", BAD_CAST "");
+		free(src);
+	}
+
+	if (p->format == POST_MARKDOWN) {
+		if (md_render(body, blen, &html, &hlen) != 0) {
+			log_warn(lg, p->relpath, p->body_line, "cannot render Markdown; skipped");
+			goto out;
+		}
+		body = html;
+		blen = hlen;
+	}
+	struct img_ctx ic = {env, p, lg};
+	struct xhtml_opts xo = {
+		.file = p->relpath,
+		.line = p->body_line,
+		.exact_lines = p->format == POST_HTML,
+		.lg = lg,
+		.image = chapter_image,
+		.image_ctx = &ic,
+	};
+	xmlNodePtr slot = tpl_slot(doc, "body");
+	if (xhtml_render(body, blen, &xo, slot) != 0)
+		goto out;
+	mark_link_cards(slot);
+	tpl_add_body_class(doc, lang_is_cjk(p->lang) ? "cjk" : "latin");
+	if (env->user_css)
+		tpl_add_stylesheet(doc, "../user.css");
+	tpl_finish(doc);
+	if (tpl_save(doc, &xml, &xlen) != 0) {
+		log_warn(lg, p->relpath, 0, "cannot write the chapter; skipped");
+		goto out;
+	}
+	deflate_raw(xml, xlen, out);
+	out->rc = 0;
+out:
+	xmlFreeDoc(doc);
+	free(text);
+	free(html);
+	free(date);
+	free(xml);
+}
+
+/* ------------------------------------------------------------------ pool */
+
+struct pool {
+	const struct chapter_env *env;
+	struct post *const *posts;
+	size_t n;
+	enum log_level level;
+	pthread_mutex_t mu;
+	pthread_cond_t work; /* a worker may start another post */
+	pthread_cond_t done; /* a result is ready */
+	size_t next;         /* the next post to start */
+	size_t consumed;     /* results handed over */
+	bool quit;
+	struct chapter_out slot[WINDOW];
+	bool ready[WINDOW];
+};
+
+static void *
+worker(void *arg)
+{
+	struct pool *pl = arg;
+	struct log *quiet = log_new(NULL, LOG_QUIET);
+	/* Each thread its own copy: libxml2 documents are not shared. */
+	struct templates *tpl = tpl_new(pl->env->templates, quiet);
+
+	for (;;) {
+		pthread_mutex_lock(&pl->mu);
+		while (!pl->quit && pl->next < pl->n && pl->next >= pl->consumed + WINDOW)
+			pthread_cond_wait(&pl->work, &pl->mu);
+		if (pl->quit || pl->next >= pl->n) {
+			pthread_mutex_unlock(&pl->mu);
+			break;
+		}
+		size_t i = pl->next++;
+		pthread_mutex_unlock(&pl->mu);
+
+		struct chapter_out out = {.rc = -1, .lg = log_new_buffer(pl->level)};
+		if (tpl != NULL)
+			render_one(pl->env, tpl, pl->posts[i], &out);
+		else
+			log_error(out.lg, pl->posts[i]->relpath, 0, "cannot load the templates");
+
+		pthread_mutex_lock(&pl->mu);
+		pl->slot[i % WINDOW] = out;
+		pl->ready[i % WINDOW] = true;
+		pthread_cond_broadcast(&pl->done);
+		pthread_mutex_unlock(&pl->mu);
+	}
+	tpl_free(tpl);
+	log_free(quiet);
+	return NULL;
+}
+
+static void
+out_free(struct chapter_out *o)
+{
+	log_free(o->lg);
+	free(o->zdata);
+	free(o->title);
+	memset(o, 0, sizeof *o);
+}
+
+int
+chapters_render(const struct chapter_env *env, struct post *const *posts, size_t n,
+		enum log_level level, struct log *lg,
+		void (*done)(void *ctx, size_t i, struct chapter_out *out), void *ctx)
+{
+	struct pool pl = {.env = env, .posts = posts, .n = n, .level = level};
+	pthread_t th[64];
+	unsigned nth = 0, want = env->threads < 1 ? 1 : env->threads > 64 ? 64 : env->threads;
+	int rc = 0;
+
+	pthread_mutex_init(&pl.mu, NULL);
+	pthread_cond_init(&pl.work, NULL);
+	pthread_cond_init(&pl.done, NULL);
+	for (; nth < want && nth < n; nth++) {
+		if (pthread_create(&th[nth], NULL, worker, &pl) != 0) {
+			if (nth == 0) {
+				log_error(lg, NULL, 0, "cannot start a thread: %s", strerror(errno));
+				rc = -1;
+			}
+			break;
+		}
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		pthread_mutex_lock(&pl.mu);
+		while (!pl.ready[i % WINDOW])
+			pthread_cond_wait(&pl.done, &pl.mu);
+		struct chapter_out out = pl.slot[i % WINDOW];
+		pl.ready[i % WINDOW] = false;
+		pl.consumed = i + 1;
+		pthread_cond_broadcast(&pl.work);
+		pthread_mutex_unlock(&pl.mu);
+
+		done(ctx, i, &out);
+		out_free(&out);
+		if (env->stop != NULL && *env->stop)
+			rc = -1;
+	}
+	pthread_mutex_lock(&pl.mu);
+	pl.quit = true;
+	pthread_cond_broadcast(&pl.work);
+	pthread_mutex_unlock(&pl.mu);
+	for (unsigned t = 0; t < nth; t++)
+		pthread_join(th[t], NULL);
+	for (size_t k = 0; k < WINDOW; k++)
+		if (pl.ready[k])
+			out_free(&pl.slot[k]);
+	pthread_cond_destroy(&pl.work);
+	pthread_cond_destroy(&pl.done);
+	pthread_mutex_destroy(&pl.mu);
+	return rc;
+}

@@ -1,0 +1,55 @@
+/* chapter.h — each post as an XHTML chapter, rendered on every core.
+ *
+ * A post's body is read again from its file (only its metadata stays in
+ * memory between stages), rendered through the chapter template, cleaned
+ * (xhtml.c), serialised and deflated on a worker thread. Results come back
+ * to the calling thread in post order, with the messages the rendering
+ * gave, so output and warnings are the same whatever the thread count.
+ */
+#ifndef POST2EPUB_CHAPTER_H
+#define POST2EPUB_CHAPTER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "images.h"
+#include "log.h"
+#include "post.h"
+
+struct chapter_env {
+	const char *templates;  /* --templates DIR, or NULL (already checked) */
+	struct images *images;  /* shared; thread-safe */
+	bool user_css;          /* link ../user.css after ../style.css */
+	size_t max_post_size;
+	unsigned threads;       /* worker threads, >= 1 */
+	const volatile sig_atomic_t *stop; /* stop early when set */
+};
+
+/* One rendered chapter, deflated (raw deflate, level 6). */
+struct chapter_out {
+	int rc;                  /* 0, or -1: the post is left out (reported) */
+	struct log *lg;          /* what rendering said; flush it into yours */
+	unsigned char *zdata;    /* the deflated XHTML (owned) */
+	size_t zlen, ulen;
+	uint32_t crc;            /* CRC-32 of the XHTML */
+	const struct image *head; /* the picture at the chapter's head, or NULL */
+	char *title;             /* the title shown (owned) */
+};
+
+/* Renders posts[0 .. n) with number base + i (file "text/p%05zu.xhtml") and
+ * calls done(ctx, i, out) for each, in order, on this thread; done takes
+ * what it wants out of *out (setting pointers to NULL), the rest is freed.
+ * A worker never runs more than a bounded number of posts ahead, so memory
+ * does not grow with n. Returns 0, or -1 when stopped or a worker could not
+ * start (reported). */
+int chapters_render(const struct chapter_env *env, struct post *const *posts, size_t n,
+		    enum log_level level, struct log *lg,
+		    void (*done)(void *ctx, size_t i, struct chapter_out *out), void *ctx);
+
+/* The title a post is shown with: its own, or its file name without
+ * folders, extension or leading date. Caller frees. */
+char *chapter_title(const struct post *p);
+
+#endif
