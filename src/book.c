@@ -850,6 +850,7 @@ book_build(const struct book_opts *o, struct log *lg)
 	const struct image *cover = NULL;
 	size_t found = 0;
 	char *site_root = NULL;
+	struct links *links = NULL;
 
 	site_root = realpath(o->input, NULL);
 	if (site_root == NULL) {
@@ -967,6 +968,14 @@ book_build(const struct book_opts *o, struct log *lg)
 		.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (unsigned)ncpu,
 		.stop = o->stop,
 	};
+	/* Links between posts point at chapters: p00001.xhtml is posts.v[0]. */
+	links = links_new(c.site.url);
+	for (size_t i = 0; i < c.posts.n; i++) {
+		char href[32];
+		snprintf(href, sizeof href, "p%05zu.xhtml", i + 1);
+		links_add(links, c.posts.v[i], href);
+	}
+	env.links = links;
 	c.failed = xcalloc(c.posts.n ? c.posts.n : 1, sizeof *c.failed);
 	if (chapters_render(&env, c.posts.v, c.posts.n, log_level(lg), lg, chapter_done, &c) != 0 ||
 	    stopped(&c) || c.spool < 0)
@@ -1053,6 +1062,7 @@ out:
 	free(lang);
 	free(author);
 	free(site_root);
+	links_free(links);
 	ctx_free(&c);
 	return rc;
 }

@@ -100,6 +100,14 @@ chapter_image(void *ctx, const char *src, unsigned long line)
 	return im ? xasprintf("../%s", im->name) : NULL;
 }
 
+/* A link to another post of the book becomes a link to its chapter. */
+static char *
+chapter_link(void *ctx, const char *href)
+{
+	const struct chapter_env *env = ctx;
+	return links_resolve(env->links, href);
+}
+
 /* The first usable picture of cover, thumbnail, headimg. */
 static const struct image *
 head_image(const struct chapter_env *env, const struct post *p, struct log *lg)
@@ -215,6 +223,8 @@ render_one(const struct chapter_env *env, struct templates *tpl, const struct po
 		.lg = lg,
 		.image = chapter_image,
 		.image_ctx = &ic,
+		.link = env->links != NULL ? chapter_link : NULL,
+		.link_ctx = (void *)(uintptr_t)env,
 	};
 	xmlNodePtr slot = tpl_slot(doc, "body");
 	if (xhtml_render(body, blen, &xo, slot) != 0)

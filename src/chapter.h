@@ -15,12 +15,14 @@
 #include <stdint.h>
 
 #include "images.h"
+#include "links.h"
 #include "log.h"
 #include "post.h"
 
 struct chapter_env {
 	const char *templates;  /* --templates DIR, or NULL (already checked) */
 	struct images *images;  /* shared; thread-safe */
+	const struct links *links; /* posts by URL and name, or NULL */
 	bool user_css;          /* link ../user.css after ../style.css */
 	size_t max_post_size;
 	unsigned threads;       /* worker threads, >= 1 */

@@ -885,6 +885,10 @@ copy_attrs(struct ctx *c, xmlNodePtr in, xmlNodePtr out, const char *oname, bool
 					set_attr(out, "href", h);
 					free(h);
 				}
+			} else if (c->o->link != NULL &&
+				   (u = c->o->link(c->o->link_ctx, t)) != NULL) {
+				/* Another post of the book: its chapter. */
+				set_attr(out, "href", u);
 			} else {
 				u = url_clean(v, URL_HTTP | URL_MAILTO, &js);
 				if (js)

@@ -52,6 +52,12 @@ struct xhtml_opts {
 	struct log *lg;
 	xhtml_image_fn image; /* NULL: every image dropped */
 	void *image_ctx;
+	/* Asked about each link (a@href that is not a #fragment); returns a
+	 * malloc'd href to use instead (another chapter of the book), or NULL
+	 * for the usual treatment (http(s) and mailto kept, others dropped).
+	 * May be NULL. */
+	char *(*link)(void *ctx, const char *href);
+	void *link_ctx;
 };
 
 /* Parses len bytes of HTML (UTF-8), cleans them and appends the resulting
