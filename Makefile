@@ -45,7 +45,7 @@ FUZZ_CC ?= clang
 FUZZ_O ?= build/fuzz
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all demo check test regen install uninstall clean deps fuzz
+.PHONY: all demo check test regen install uninstall clean deps fuzz bench
 all: $(O)/post2epub
 
 $(O)/post2epub: $(O)/main.o $(O)/libpost2epub.a
@@ -114,6 +114,11 @@ check:
 	sh tools/deps.sh --test
 	$(MAKE) O=build/check SAN=1 WERROR=1 CFLAGS="-O1 -g" all tests
 	sh tests/run.sh build/check
+
+# Benchmark (issue 6): corpora, loopback image server, post2epub vs zip -6
+# and pandoc; BENCH_SIZES="200 2000 20000", see tools/bench.sh. Not part of check.
+bench: all
+	sh tools/bench.sh $(O)/post2epub
 
 regen:
 	$(MAKE) all
