@@ -22,6 +22,7 @@
 #include "markdown.h"
 #include "media.h"
 #include "package.h"
+#include "pmap.h"
 #include "post.h"
 #include "site.h"
 #include "template.h"
@@ -61,6 +62,7 @@ struct ctx {
 	int spool;         /* an unlinked temporary file of deflated chapters */
 	uint64_t spool_len;
 	bool *failed;      /* posts whose chapter could not be made */
+	bool load_failed;  /* the download cache could not be set up */
 };
 
 static void
@@ -88,37 +90,37 @@ ctx_free(struct ctx *c)
 
 /* The date of a post: front matter, then the file name, then the file time. */
 static void
-resolve_date(struct ctx *c, struct post *p)
+resolve_date(int tzoff, struct post *p, struct log *lg)
 {
 	int64_t t;
 	int off;
 	if (p->date_raw != NULL) {
-		if (dt_parse(p->date_raw, c->o->tzoff, &t, &off) == 0) {
+		if (dt_parse(p->date_raw, tzoff, &t, &off) == 0) {
 			p->date = t;
 			p->tzoff = off;
 			goto updated;
 		}
-		if (dt_from_filename(p->relpath, c->o->tzoff, &t, &off) == 0) {
-			log_warn(c->lg, p->relpath, p->date_line,
+		if (dt_from_filename(p->relpath, tzoff, &t, &off) == 0) {
+			log_warn(lg, p->relpath, p->date_line,
 				 "unrecognised date '%s'; using the date in the file name",
 				 p->date_raw);
 			p->date = t;
 			p->tzoff = off;
 			goto updated;
 		}
-		log_warn(c->lg, p->relpath, p->date_line,
+		log_warn(lg, p->relpath, p->date_line,
 			 "unrecognised date '%s'; using the file's modification time", p->date_raw);
-	} else if (dt_from_filename(p->relpath, c->o->tzoff, &t, &off) == 0) {
+	} else if (dt_from_filename(p->relpath, tzoff, &t, &off) == 0) {
 		p->date = t;
 		p->tzoff = off;
 		goto updated;
 	} else {
-		log_warn(c->lg, p->relpath, 0, "no date; using the file's modification time");
+		log_warn(lg, p->relpath, 0, "no date; using the file's modification time");
 	}
 	p->date = p->mtime;
-	p->tzoff = c->o->tzoff;
+	p->tzoff = tzoff;
 updated:
-	if (p->updated_raw != NULL && dt_parse(p->updated_raw, c->o->tzoff, &t, &off) == 0) {
+	if (p->updated_raw != NULL && dt_parse(p->updated_raw, tzoff, &t, &off) == 0) {
 		p->has_updated = true;
 		p->updated = t;
 	}
@@ -232,45 +234,51 @@ want_url(struct ctx *c, const char *ref, const char *who, unsigned long line)
 	return 0;
 }
 
-struct scan {
-	struct ctx *c;
-	const struct post *p;
-	int rc;
+/* The remote pictures a post names, found while its body is at hand. */
+struct found {
+	struct strlist urls;
+	unsigned long *lines;
+	size_t cap;
 };
+
+static void
+found_add(struct found *f, const char *url, unsigned long line)
+{
+	if (images_ref_kind(url, NULL) != REF_REMOTE)
+		return;
+	f->lines = xgrow(f->lines, &f->cap, f->urls.n + 1, sizeof *f->lines);
+	f->lines[f->urls.n] = line;
+	strlist_add(&f->urls, url);
+}
 
 /* xhtml_found_fn */
 static void
 scan_found(void *ctx, const char *src, unsigned long line)
 {
-	struct scan *sc = ctx;
-	if (want_url(sc->c, src, sc->p->relpath, line) != 0)
-		sc->rc = -1;
+	found_add(ctx, src, line);
 }
 
-/* Queues the remote pictures of p (its head pictures and the images of its
- * body, while the body is at hand). */
-static int
-scan_post(struct ctx *c, const struct post *p)
+/* The remote pictures of p: its head pictures and the images of its body. */
+static void
+scan_post(const struct post *p, struct found *f)
 {
-	struct scan sc = {c, p, 0};
 	const char *cand[3] = {p->cover, p->thumbnail, p->headimg};
 	for (size_t k = 0; k < 3; k++)
-		if (cand[k] != NULL && want_url(c, cand[k], p->relpath, 0) != 0)
-			return -1;
+		if (cand[k] != NULL)
+			found_add(f, cand[k], 0);
 	if (!may_have_images(p))
-		return 0;
+		return;
 	char *html = NULL;
 	size_t hlen = 0;
 	if (p->format == POST_MARKDOWN && md_render(p->body, p->body_len, &html, &hlen) != 0)
-		return 0; /* the render reports it */
+		return; /* the render reports it */
 	struct xhtml_opts xo = {
 		.file = p->relpath,
 		.line = p->body_line,
 		.exact_lines = p->format == POST_HTML,
 	};
-	xhtml_images(html ? html : p->body, html ? hlen : p->body_len, &xo, scan_found, &sc);
+	xhtml_images(html ? html : p->body, html ? hlen : p->body_len, &xo, scan_found, f);
 	free(html);
-	return sc.rc;
 }
 
 /* Downloads everything the posts (and --cover) queued, then turns each
@@ -356,47 +364,85 @@ stopped(const struct ctx *c)
 	return c->o->stop != NULL && *c->o->stop;
 }
 
+/* One post read on a worker: its messages and the pictures to download. */
+struct loaded {
+	struct log *lg;
+	bool ok;
+	struct found found;
+};
+
+static void
+load_work(void *ctx, void *tls, size_t i, void *slot)
+{
+	struct ctx *c = ctx;
+	struct loaded *ld = slot;
+	struct post *p = c->posts.v[i];
+	char *text = NULL;
+	size_t len = 0;
+	(void)tls;
+
+	ld->lg = log_new_buffer(log_level(c->lg));
+	ld->ok = collect_read(p, c->o->max_post_size, ld->lg, &text, &len) == 0 &&
+		 fm_parse(text, len, p, ld->lg) == 0;
+	free(text);
+	if (!ld->ok)
+		return;
+	resolve_date(c->o->tzoff, p, ld->lg);
+	char *lang = p->lang ? lang_clean(p->lang) : NULL;
+	if (p->lang != NULL && lang == NULL)
+		log_warn(ld->lg, p->relpath, 0, "'lang: %s' is not a language tag; ignored",
+			 p->lang);
+	free(p->lang);
+	p->lang = lang ? lang : xstrdup(lang_detect(p->body, p->body_len));
+	scan_post(p, &ld->found);
+	/* Only the metadata stays: the chapter reads the body again. */
+	free(p->body);
+	p->body = NULL;
+}
+
+/* In file order on this thread: messages out, downloads queued. */
+static void
+load_consume(void *ctx, size_t i, void *slot)
+{
+	struct ctx *c = ctx;
+	struct loaded *ld = slot;
+	struct post *p = c->posts.v[i];
+
+	log_flush_into(ld->lg, c->lg);
+	log_free(ld->lg);
+	for (size_t k = 0; ld->ok && k < ld->found.urls.n; k++)
+		if (want_url(c, ld->found.urls.v[k], p->relpath, ld->found.lines[k]) != 0)
+			c->load_failed = true;
+	strlist_free(&ld->found.urls);
+	free(ld->found.lines);
+	if (!ld->ok) {
+		post_free(p);
+		c->posts.v[i] = NULL;
+	}
+}
+
+/* Reads every post (on every core), keeps those that parse. Returns -1
+ * when stopped or when downloads cannot be set up. */
 static int
 load_posts(struct ctx *c)
 {
+	struct pmap m = {
+		.n = c->posts.n,
+		.threads = pmap_cores(),
+		.window = 64,
+		.slot_size = sizeof(struct loaded),
+		.ctx = c,
+		.work = load_work,
+		.consume = load_consume,
+		.stop = c->o->stop,
+	};
+	int rc = pmap_run(&m, c->lg);
 	size_t kept = 0;
-	for (size_t i = 0; i < c->posts.n; i++) {
-		struct post *p = c->posts.v[i];
-		if (stopped(c)) {
-			post_free(p);
-			continue;
-		}
-		char *text = NULL;
-		size_t len = 0;
-		int ok = collect_read(p, c->o->max_post_size, c->lg, &text, &len) == 0 &&
-			 fm_parse(text, len, p, c->lg) == 0;
-		free(text);
-		if (!ok) {
-			post_free(p);
-			continue;
-		}
-		resolve_date(c, p);
-		char *lang = p->lang ? lang_clean(p->lang) : NULL;
-		if (p->lang != NULL && lang == NULL)
-			log_warn(c->lg, p->relpath, 0, "'lang: %s' is not a language tag; ignored",
-				 p->lang);
-		free(p->lang);
-		p->lang = lang ? lang : xstrdup(lang_detect(p->body, p->body_len));
-		if (scan_post(c, p) != 0) {
-			/* Fatal (the download cache cannot be made): keep the rest
-			 * in the list so that ctx_free frees them. */
-			for (size_t j = i; j < c->posts.n; j++)
-				c->posts.v[kept++] = c->posts.v[j];
-			c->posts.n = kept;
-			return -1;
-		}
-		/* Only the metadata stays: the chapter reads the body again. */
-		free(p->body);
-		p->body = NULL;
-		c->posts.v[kept++] = p;
-	}
+	for (size_t i = 0; i < c->posts.n; i++)
+		if (c->posts.v[i] != NULL)
+			c->posts.v[kept++] = c->posts.v[i];
 	c->posts.n = kept;
-	return 0;
+	return rc != 0 || c->load_failed ? -1 : 0;
 }
 
 /* The oldest and the newest post (the reading order may be neither). */
@@ -959,13 +1005,12 @@ book_build(const struct book_opts *o, struct log *lg)
 	t0 = seconds();
 	if (spool_open(&c) != 0)
 		goto out;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct chapter_env env = {
 		.templates = o->templates,
 		.images = c.images,
 		.user_css = c.user_css != NULL,
 		.max_post_size = o->max_post_size,
-		.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (unsigned)ncpu,
+		.threads = pmap_cores(),
 		.stop = o->stop,
 	};
 	/* Links between posts point at chapters: p00001.xhtml is posts.v[0]. */

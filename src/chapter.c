@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <libxml/tree.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -12,6 +11,7 @@
 #include "datetime.h"
 #include "lang.h"
 #include "markdown.h"
+#include "pmap.h"
 #include "template.h"
 #include "util.h"
 #include "xhtml.h"
@@ -250,64 +250,53 @@ out:
 
 /* ------------------------------------------------------------------ pool */
 
-struct pool {
+struct run {
 	const struct chapter_env *env;
 	struct post *const *posts;
-	size_t n;
 	enum log_level level;
-	pthread_mutex_t mu;
-	pthread_cond_t work; /* a worker may start another post */
-	pthread_cond_t done; /* a result is ready */
-	size_t next;         /* the next post to start */
-	size_t consumed;     /* results handed over */
-	bool quit;
-	struct chapter_out slot[WINDOW];
-	bool ready[WINDOW];
+	void (*done)(void *ctx, size_t i, struct chapter_out *out);
+	void *ctx;
 };
 
+/* Each worker its own templates: libxml2 documents are not shared. */
 static void *
-worker(void *arg)
+tls_new(void *ctx)
 {
-	struct pool *pl = arg;
+	struct run *r = ctx;
 	struct log *quiet = log_new(NULL, LOG_QUIET);
-	/* Each thread its own copy: libxml2 documents are not shared. */
-	struct templates *tpl = tpl_new(pl->env->templates, quiet);
-
-	for (;;) {
-		pthread_mutex_lock(&pl->mu);
-		while (!pl->quit && pl->next < pl->n && pl->next >= pl->consumed + WINDOW)
-			pthread_cond_wait(&pl->work, &pl->mu);
-		if (pl->quit || pl->next >= pl->n) {
-			pthread_mutex_unlock(&pl->mu);
-			break;
-		}
-		size_t i = pl->next++;
-		pthread_mutex_unlock(&pl->mu);
-
-		struct chapter_out out = {.rc = -1, .lg = log_new_buffer(pl->level)};
-		if (tpl != NULL)
-			render_one(pl->env, tpl, pl->posts[i], &out);
-		else
-			log_error(out.lg, pl->posts[i]->relpath, 0, "cannot load the templates");
-
-		pthread_mutex_lock(&pl->mu);
-		pl->slot[i % WINDOW] = out;
-		pl->ready[i % WINDOW] = true;
-		pthread_cond_broadcast(&pl->done);
-		pthread_mutex_unlock(&pl->mu);
-	}
-	tpl_free(tpl);
+	struct templates *tpl = tpl_new(r->env->templates, quiet);
 	log_free(quiet);
-	return NULL;
+	return tpl;
 }
 
 static void
-out_free(struct chapter_out *o)
+tls_free(void *tls)
 {
-	log_free(o->lg);
-	free(o->zdata);
-	free(o->title);
-	memset(o, 0, sizeof *o);
+	tpl_free(tls);
+}
+
+static void
+work(void *ctx, void *tls, size_t i, void *slot)
+{
+	struct run *r = ctx;
+	struct chapter_out *out = slot;
+	out->rc = -1;
+	out->lg = log_new_buffer(r->level);
+	if (tls != NULL)
+		render_one(r->env, tls, r->posts[i], out);
+	else
+		log_error(out->lg, r->posts[i]->relpath, 0, "cannot load the templates");
+}
+
+static void
+consume(void *ctx, size_t i, void *slot)
+{
+	struct run *r = ctx;
+	struct chapter_out *out = slot;
+	r->done(r->ctx, i, out);
+	log_free(out->lg);
+	free(out->zdata);
+	free(out->title);
 }
 
 int
@@ -315,49 +304,18 @@ chapters_render(const struct chapter_env *env, struct post *const *posts, size_t
 		enum log_level level, struct log *lg,
 		void (*done)(void *ctx, size_t i, struct chapter_out *out), void *ctx)
 {
-	struct pool pl = {.env = env, .posts = posts, .n = n, .level = level};
-	pthread_t th[64];
-	unsigned nth = 0, want = env->threads < 1 ? 1 : env->threads > 64 ? 64 : env->threads;
-	int rc = 0;
-
-	pthread_mutex_init(&pl.mu, NULL);
-	pthread_cond_init(&pl.work, NULL);
-	pthread_cond_init(&pl.done, NULL);
-	for (; nth < want && nth < n; nth++) {
-		if (pthread_create(&th[nth], NULL, worker, &pl) != 0) {
-			if (nth == 0) {
-				log_error(lg, NULL, 0, "cannot start a thread: %s", strerror(errno));
-				rc = -1;
-			}
-			break;
-		}
-	}
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		pthread_mutex_lock(&pl.mu);
-		while (!pl.ready[i % WINDOW])
-			pthread_cond_wait(&pl.done, &pl.mu);
-		struct chapter_out out = pl.slot[i % WINDOW];
-		pl.ready[i % WINDOW] = false;
-		pl.consumed = i + 1;
-		pthread_cond_broadcast(&pl.work);
-		pthread_mutex_unlock(&pl.mu);
-
-		done(ctx, i, &out);
-		out_free(&out);
-		if (env->stop != NULL && *env->stop)
-			rc = -1;
-	}
-	pthread_mutex_lock(&pl.mu);
-	pl.quit = true;
-	pthread_cond_broadcast(&pl.work);
-	pthread_mutex_unlock(&pl.mu);
-	for (unsigned t = 0; t < nth; t++)
-		pthread_join(th[t], NULL);
-	for (size_t k = 0; k < WINDOW; k++)
-		if (pl.ready[k])
-			out_free(&pl.slot[k]);
-	pthread_cond_destroy(&pl.work);
-	pthread_cond_destroy(&pl.done);
-	pthread_mutex_destroy(&pl.mu);
-	return rc;
+	struct run r = {env, posts, level, done, ctx};
+	struct pmap m = {
+		.n = n,
+		.threads = env->threads,
+		.window = WINDOW,
+		.slot_size = sizeof(struct chapter_out),
+		.ctx = &r,
+		.work = work,
+		.consume = consume,
+		.tls_new = tls_new,
+		.tls_free = tls_free,
+		.stop = env->stop,
+	};
+	return pmap_run(&m, lg);
 }
