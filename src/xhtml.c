@@ -1788,8 +1788,10 @@ finish(struct ctx *c)
  * Entry point
  * ------------------------------------------------------------------- */
 
-int
-xhtml_render(const char *html, size_t len, const struct xhtml_opts *o, xmlNodePtr dest)
+/* The whole path, or (scan) only as far as the images are met: the build
+ * pass asks about every image; the repairs after it ask about none. */
+static int
+render(const char *html, size_t len, const struct xhtml_opts *o, xmlNodePtr dest, bool scan)
 {
 	struct ctx c = {0};
 	htmlParserCtxtPtr pctx = NULL;
@@ -1841,6 +1843,10 @@ xhtml_render(const char *html, size_t len, const struct xhtml_opts *o, xmlNodePt
 	ids_collect(&c);
 	c.root = new_elem(&c, "div");
 	build(&c, hdoc);
+	if (scan) {
+		rc = 0;
+		goto out;
+	}
 	repair(&c);
 	finish(&c);
 	while ((k = c.root->children) != NULL) {
@@ -1859,6 +1865,12 @@ out:
 	xmlHashFree(c.idmap, free_payload);
 	free(clean);
 	return rc;
+}
+
+int
+xhtml_render(const char *html, size_t len, const struct xhtml_opts *o, xmlNodePtr dest)
+{
+	return render(html, len, o, dest, false);
 }
 
 /* xhtml_images: a render into a scratch document whose image callback only
@@ -1892,7 +1904,8 @@ xhtml_images(const char *html, size_t len, const struct xhtml_opts *o, xhtml_fou
 	so.lg = NULL;
 	so.image = scan_image;
 	so.image_ctx = &s;
-	rc = xhtml_render(html, len, &so, root);
+	so.link = NULL;
+	rc = render(html, len, &so, root, true);
 	xmlFreeDoc(doc);
 	return rc;
 }
