@@ -113,6 +113,7 @@ demo:
 check:
 	sh tools/deps.sh --test
 	$(MAKE) O=build/check SAN=1 WERROR=1 CFLAGS="-O1 -g" all tests
+	$(MAKE) O=build/vg WERROR=1 CFLAGS="-O1 -g" all
 	sh tests/run.sh build/check
 
 # Benchmark (issue 6): corpora, loopback image server, post2epub vs zip -6

@@ -1788,6 +1788,35 @@ finish(struct ctx *c)
  * Entry point
  * ------------------------------------------------------------------- */
 
+/* A body that is a whole HTML document may start with a DOCTYPE, and one
+ * with an internal subset ("<!DOCTYPE html [<!ENTITY x SYSTEM ...>]>") ends,
+ * for libxml2's HTML parser, at its first '>': the rest of the subset would
+ * show as text. Blanks the whole declaration (spaces keep the line
+ * numbers; newlines stay). Entities are never expanded either way. */
+static void
+blank_doctype(char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	if (n - i < 9 || ascii_ncasecmp(s + i, "<!DOCTYPE", 9) != 0)
+		return;
+	size_t j = i + 9;
+	while (j < n && s[j] != '>' && s[j] != '[')
+		j++;
+	if (j < n && s[j] == '[') {
+		while (j < n && s[j] != ']')
+			j++;
+		while (j < n && s[j] != '>')
+			j++;
+	}
+	if (j >= n)
+		return; /* unterminated: left to the parser */
+	for (size_t k = i; k <= j; k++)
+		if (s[k] != '\n')
+			s[k] = ' ';
+}
+
 /* The whole path, or (scan) only as far as the images are met: the build
  * pass asks about every image; the repairs after it ask about none. */
 static int
@@ -1820,6 +1849,7 @@ render(const char *html, size_t len, const struct xhtml_opts *o, xmlNodePtr dest
 	/* Invalid UTF-8 would make the HTML parser switch to Latin-1 for the
 	 * rest of the input; characters XML forbids could not be saved. */
 	clean = utf8_sanitize(html, len, &clen, NULL, NULL);
+	blank_doctype(clean, clen);
 	if (is_ws(BC clean)) {
 		rc = 0;
 		goto out;

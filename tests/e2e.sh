@@ -111,6 +111,9 @@ check "empty folder: no book" [ ! -e "$tmp/e.epub" ]
 check "missing folder: exit 1" [ $? -eq 1 ]
 "$BIN" "$top/samples" -o "$tmp/no/such/dir/b.epub" 2>"$tmp/err"
 check "output in a missing folder: exit 1" [ $? -eq 1 ]
+"$BIN" "$top/samples" -o /proc/post2epub-test.epub 2>"$tmp/err"
+check "output on a read-only file system: exit 1" [ $? -eq 1 ]
+check "output on a read-only file system: said so" grep -q 'error:' "$tmp/err"
 mkdir -p "$tmp/outdir"
 "$BIN" "$top/samples" -o "$tmp/outdir" 2>/dev/null
 check "output is a folder: exit 1" [ $? -eq 1 ]
@@ -138,6 +141,43 @@ cp "$top/samples/images/lake.png" "$tmp/mixed/pic.png"
 n=$(unzip -Z1 "$tmp/mixed.epub" | grep -c '^EPUB/text/p.*\.xhtml$')
 check "hidden, _site and other files ignored (got $n)" [ "$n" -eq 1 ]
 epubcheck_clean "$tmp/mixed.epub"
+
+# --- hostile input: nothing that runs or reaches out gets into the book --------
+cp -R "$here/golden/hostile/posts" "$tmp/hostile"
+"$BIN" "$tmp/hostile" -o "$tmp/hostile.epub" 2>"$tmp/hostile.err"
+check "hostile: a book" [ $? -eq 0 ]
+mkdir -p "$tmp/hostile.unz" && (cd "$tmp/hostile.unz" && unzip -q ../hostile.epub)
+for pat in '<script' '<iframe' '<object' '<embed' '<form' '<base' '<style' '<svg' \
+	'http-equiv="refresh"' ' on[a-z]*=' 'javascript:' 'vbscript:' 'data:text' \
+	'src="http' 'src="file' '@import' 'root:x:0:0'; do
+	check "hostile: no '$pat' in the book" sh -c "! grep -rqi -- '$pat' '$tmp/hostile.unz/EPUB'"
+done
+check "hostile: readable text kept" grep -rq 'After the stray end tags: still here.' "$tmp/hostile.unz/EPUB/text"
+check "hostile: one message per problem, each naming its file" \
+	sh -c "! grep ': warning:' '$tmp/hostile.err' | grep -qv '^post2epub: [^:]*\\(:[0-9]*\\)\\{0,1\\}: warning: '"
+
+# --- big inputs: a 10 MB body, and 50,000 tiny posts ------------------------------
+mkdir -p "$tmp/bigbody"
+python3 -c "
+import sys
+body = ''.join('<p>Paragraph %d of a very long post, written to be large.</p>\n' % i for i in range(160000))
+open(sys.argv[1], 'w').write('---\ntitle: Ten megabytes\ndate: 2020-01-01\n---\n' + body)
+" "$tmp/bigbody/big.html"
+"$BIN" "$tmp/bigbody" -o "$tmp/bigbody.epub" 2>/dev/null
+check "a 10 MB body: converted" [ $? -eq 0 ]
+"$BIN" --max-post-size 1M "$tmp/bigbody" -o "$tmp/bigbody2.epub" 2>"$tmp/big.err"
+check "--max-post-size: the big post is skipped with a warning" grep -q 'big.html: warning: larger than 1048576 bytes; skipped' "$tmp/big.err"
+python3 -c "
+import os, sys
+d = sys.argv[1]
+for i in range(50000):
+    sub = os.path.join(d, '%02d' % (i % 100))
+    os.makedirs(sub, exist_ok=True)
+    open(os.path.join(sub, 'p%05d.md' % i), 'w').write('---\ntitle: Post %d\ndate: 2020-01-01T00:00:%02dZ\n---\nShort post %d.\n' % (i, i % 60, i))
+" "$tmp/tiny"
+"$BIN" -q "$tmp/tiny" -o "$tmp/tiny.epub"
+check "50,000 tiny posts: a book" [ $? -eq 0 ]
+check "50,000 tiny posts: every one a chapter" [ "$(unzip -Z1 "$tmp/tiny.epub" | grep -c '^EPUB/text/')" -eq 50000 ]
 
 # --- images from a loopback server (tests/httpd.py) ----------------------------
 # The server exits when its stdin closes: it reads from a pipe held by sleep.

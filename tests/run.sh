@@ -49,9 +49,16 @@ done
 echo "fuzz-replay: $fp passed, $ff failed"
 passed=$((passed + fp)); failed=$((failed + ff))
 
-for s in golden e2e; do
+# valgrind needs a build without sanitizers: make check makes build/vg.
+VG=${VG:-build/vg}
+for s in golden e2e valgrind; do
 	[ -f "$here/$s.sh" ] || continue
-	sh "$here/$s.sh" "$O/post2epub" >"$log" 2>&1
+	bin="$O/post2epub"
+	if [ "$s" = valgrind ]; then
+		[ -x "$VG/post2epub" ] || continue
+		bin="$VG/post2epub"
+	fi
+	sh "$here/$s.sh" "$bin" >"$log" 2>&1
 	cat "$log"
 	p=$(sed -n 's/^\([a-z0-9-]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log" | tail -n 1)
 	f=$(sed -n 's/^\([a-z0-9-]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed$/\3/p' "$log" | tail -n 1)
