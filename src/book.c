@@ -634,7 +634,7 @@ build_toc(struct ctx *c, enum toc_mode mode, const char *lang, struct pkg_toc_en
 			level = 1;
 			if (mode == TOC_MONTH) {
 				if (cv.month != last_month) {
-					char *m = strlist_take(labels, lang_month(cv.year, cv.month, lang));
+					char *m = strlist_take(labels, lang_month_name(cv.month, lang));
 					toc[n++] = (struct pkg_toc_entry){m, NULL, 1};
 					last_month = cv.month;
 				}

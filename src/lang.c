@@ -195,13 +195,13 @@ lang_year(int year, const char *lang)
 }
 
 char *
-lang_month(int year, int month, const char *lang)
+lang_month_name(int month, const char *lang)
 {
 	if (lang_is(lang, "zh") || lang_is(lang, "ja"))
-		return xasprintf("%d年%d月", year, month);
+		return xasprintf("%d月", month);
 	if (lang_is(lang, "ko"))
-		return xasprintf("%d년 %d월", year, month);
-	return xasprintf("%s %d", month_en[month - 1], year);
+		return xasprintf("%d월", month);
+	return xstrdup(month_en[month - 1]);
 }
 
 char *

@@ -30,9 +30,9 @@ bool lang_is_cjk(const char *tag);
  * Caller frees. */
 char *lang_date(int64_t t, int off, const char *lang);
 
-/* Headings of a table of contents: "2022" / "2022年" / "2022년", and
- * "September 2022" / "2022年9月" / "2022년 9월". Caller frees. */
+/* Headings of a table of contents: a year, "2022" / "2022年" / "2022년",
+ * and a month under it, "September" / "9月" / "9월". Caller frees. */
 char *lang_year(int year, const char *lang);
-char *lang_month(int year, int month, const char *lang);
+char *lang_month_name(int month, const char *lang);
 
 #endif
