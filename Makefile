@@ -4,6 +4,8 @@
 #   make demo       install missing Debian packages, build, convert samples/
 #   make check      install test packages, build with sanitizers, run every test
 #   make fuzz       build the libFuzzer harnesses (clang), run each FUZZ_SECONDS=60
+#   make bench      speed and memory against zip -6 (and pandoc when installed)
+#   make compat     calibre EPUB -> AZW3 round trip; pages rendered to PNG
 #   make regen      rewrite golden test expectations (review the diff)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -45,7 +47,7 @@ FUZZ_CC ?= clang
 FUZZ_O ?= build/fuzz
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all demo check test regen install uninstall clean deps fuzz bench
+.PHONY: all demo check test regen install uninstall clean deps fuzz bench compat
 all: $(O)/post2epub
 
 $(O)/post2epub: $(O)/main.o $(O)/libpost2epub.a
@@ -115,6 +117,11 @@ check:
 	$(MAKE) O=build/check SAN=1 WERROR=1 CFLAGS="-O1 -g" all tests
 	$(MAKE) O=build/vg WERROR=1 CFLAGS="-O1 -g" all
 	sh tests/run.sh build/check
+
+# calibre conversion to AZW3 (the path to Kindle) and pages rendered to PNG;
+# installs calibre when missing, so it is not part of check.
+compat: all
+	sh tools/compat.sh $(O)/post2epub
 
 # Benchmark (issue 6): corpora, loopback image server, post2epub vs zip -6
 # and pandoc; BENCH_SIZES="200 2000 20000", see tools/bench.sh. Not part of check.
