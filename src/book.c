@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,11 +60,43 @@ struct ctx {
 	enum toc_mode toc; /* resolved: never TOC_AUTO */
 	char *user_css;    /* --css contents, or NULL */
 	size_t user_css_len;
+	/* The volume being built (the whole book without --split). */
+	struct post **vol; /* borrowed from posts, in reading order */
+	size_t nvol;
+	const struct image **vimg; /* the images its chapters show */
+	size_t nvimg, capvimg;
+	xmlHashTablePtr vimg_seen;
 	int spool;         /* an unlinked temporary file of deflated chapters */
 	uint64_t spool_len;
 	bool *failed;      /* posts whose chapter could not be made */
 	bool load_failed;  /* the download cache could not be set up */
 };
+
+/* Forgets what one volume built. */
+static void
+volume_reset(struct ctx *c)
+{
+	for (size_t i = 0; i < c->npages; i++) {
+		free(c->pages[i].name);
+		free(c->pages[i].title);
+		free(c->pages[i].data);
+	}
+	c->npages = 0;
+	free(c->vol);
+	c->vol = NULL;
+	c->nvol = 0;
+	free(c->vimg);
+	c->vimg = NULL;
+	c->nvimg = c->capvimg = 0;
+	xmlHashFree(c->vimg_seen, NULL);
+	c->vimg_seen = NULL;
+	free(c->failed);
+	c->failed = NULL;
+	if (c->spool >= 0)
+		close(c->spool);
+	c->spool = -1;
+	c->spool_len = 0;
+}
 
 static void
 ctx_free(struct ctx *c)
@@ -71,18 +104,12 @@ ctx_free(struct ctx *c)
 	post_list_free(&c->posts);
 	images_free(c->images);
 	fetch_free(c->fetch);
-	for (size_t i = 0; i < c->npages; i++) {
-		free(c->pages[i].name);
-		free(c->pages[i].title);
-		free(c->pages[i].data);
-	}
+	volume_reset(c);
 	free(c->pages);
 	tpl_free(c->tpl);
 	free(c->user_css);
 	site_free(&c->site);
-	free(c->failed);
-	if (c->spool >= 0)
-		close(c->spool);
+	volume_reset(c);
 	free(c->root);
 }
 
@@ -160,6 +187,26 @@ spool_open(struct ctx *c)
 	return 0;
 }
 
+/* The volume shows im (once in its list however often it is used). */
+static void
+volume_use_image(struct ctx *c, const struct image *im)
+{
+	if (c->vimg_seen == NULL)
+		c->vimg_seen = xmlHashCreate(64);
+	if (xmlHashLookup(c->vimg_seen, BAD_CAST im->name) != NULL)
+		return;
+	xmlHashAddEntry(c->vimg_seen, BAD_CAST im->name, (void *)(uintptr_t)1);
+	c->vimg = xgrow(c->vimg, &c->capvimg, c->nvimg + 1, sizeof *c->vimg);
+	c->vimg[c->nvimg++] = im;
+}
+
+static int
+cmp_image_names(const void *a, const void *b)
+{
+	return strcmp((*(const struct image *const *)a)->name,
+		      (*(const struct image *const *)b)->name);
+}
+
 /* chapters_render's callback, in post order on this thread: messages out,
  * the chapter into the spool and the list of pages. */
 static void
@@ -195,8 +242,10 @@ chapter_done(void *ctx, size_t i, struct chapter_out *out)
 	pg->ulen = out->ulen;
 	pg->crc = out->crc;
 	pg->head = out->head;
-	pg->post = c->posts.v[i];
+	pg->post = c->vol[i];
 	c->spool_len += out->zlen;
+	for (size_t k = 0; k < out->nused; k++)
+		volume_use_image(c, out->used[k]);
 }
 
 /* ------------------------------------------------------------ downloads */
@@ -387,6 +436,7 @@ load_work(void *ctx, void *tls, size_t i, void *slot)
 	free(text);
 	if (!ld->ok)
 		return;
+	p->size = len;
 	resolve_date(c->o->tzoff, p, ld->lg);
 	char *lang = p->lang ? lang_clean(p->lang) : NULL;
 	if (p->lang != NULL && lang == NULL)
@@ -410,9 +460,17 @@ load_consume(void *ctx, size_t i, void *slot)
 
 	log_flush_into(ld->lg, c->lg);
 	log_free(ld->lg);
-	for (size_t k = 0; ld->ok && k < ld->found.urls.n; k++)
+	for (size_t k = 0; ld->ok && k < ld->found.urls.n; k++) {
 		if (want_url(c, ld->found.urls.v[k], p->relpath, ld->found.lines[k]) != 0)
 			c->load_failed = true;
+		/* Kept for --split SIZE, which weighs posts with their pictures. */
+		if (c->o->split == SPLIT_SIZE) {
+			char *url = NULL;
+			images_ref_kind(ld->found.urls.v[k], &url);
+			if (url != NULL)
+				strlist_take(&p->remote, url);
+		}
+	}
 	strlist_free(&ld->found.urls);
 	free(ld->found.lines);
 	if (!ld->ok) {
@@ -449,9 +507,9 @@ load_posts(struct ctx *c)
 static void
 date_span(const struct ctx *c, const struct post **first, const struct post **last)
 {
-	*first = *last = c->posts.v[0];
-	for (size_t i = 1; i < c->posts.n; i++) {
-		const struct post *p = c->posts.v[i];
+	*first = *last = c->vol[0];
+	for (size_t i = 1; i < c->nvol; i++) {
+		const struct post *p = c->vol[i];
 		if (p->date < (*first)->date)
 			*first = p;
 		if (p->date > (*last)->date)
@@ -481,8 +539,8 @@ top_categories(const struct ctx *c, const char **out, size_t max)
 	xmlHashTablePtr idx = xmlHashCreate(64);
 	struct count *v = NULL;
 	size_t n = 0, cap = 0, k;
-	for (size_t i = 0; i < c->posts.n; i++) {
-		const struct strlist *cats = &c->posts.v[i]->categories;
+	for (size_t i = 0; i < c->nvol; i++) {
+		const struct strlist *cats = &c->vol[i]->categories;
 		for (size_t j = 0; j < cats->n; j++) {
 			uintptr_t at = (uintptr_t)xmlHashLookup(idx, BAD_CAST cats->v[j]);
 			if (at == 0) {
@@ -555,14 +613,14 @@ post_category(const struct post *p, const char *lang)
 static enum toc_mode
 auto_toc(const struct ctx *c)
 {
-	size_t n = c->posts.n;
+	size_t n = c->nvol;
 	bool one_year = true;
 	struct dt_civil a, b;
 	if (n <= 50)
 		return TOC_FLAT;
-	dt_to_civil(c->posts.v[0]->date, c->posts.v[0]->tzoff, &a);
+	dt_to_civil(c->vol[0]->date, c->vol[0]->tzoff, &a);
 	for (size_t i = 1; i < n && one_year; i++) {
-		dt_to_civil(c->posts.v[i]->date, c->posts.v[i]->tzoff, &b);
+		dt_to_civil(c->vol[i]->date, c->vol[i]->tzoff, &b);
 		one_year = a.year == b.year;
 	}
 	return n > 300 || one_year ? TOC_MONTH : TOC_YEAR;
@@ -588,22 +646,22 @@ cmp_ranked(const void *a, const void *b)
 static void
 order_by_category(struct ctx *c, const char *lang)
 {
-	size_t n = c->posts.n, groups = 0;
+	size_t n = c->nvol, groups = 0;
 	struct ranked *r = xcalloc(n, sizeof *r);
 	xmlHashTablePtr rank = xmlHashCreate(64);
 
 	for (size_t i = 0; i < n; i++) {
-		const char *cat = post_category(c->posts.v[i], lang);
+		const char *cat = post_category(c->vol[i], lang);
 		uintptr_t g = (uintptr_t)xmlHashLookup(rank, BAD_CAST cat);
 		if (g == 0) {
 			g = ++groups;
 			xmlHashAddEntry(rank, BAD_CAST cat, (void *)g);
 		}
-		r[i] = (struct ranked){(size_t)g, i, c->posts.v[i]};
+		r[i] = (struct ranked){(size_t)g, i, c->vol[i]};
 	}
 	qsort(r, n, sizeof *r, cmp_ranked);
 	for (size_t i = 0; i < n; i++)
-		c->posts.v[i] = r[i].p;
+		c->vol[i] = r[i].p;
 	xmlHashFree(rank, NULL);
 	free(r);
 }
@@ -653,10 +711,20 @@ build_toc(struct ctx *c, enum toc_mode mode, const char *lang, struct pkg_toc_en
 	return n;
 }
 
+/* One book to write: all posts, or one volume of them (--split). */
+struct volume {
+	char key[32];     /* "2019", "2019-09", "01"; "" without --split */
+	size_t index;     /* from 1 */
+	size_t first, n;  /* posts (in date order) first .. first + n - 1 */
+	char *output;
+	char *title;
+};
+
 static int
-write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang,
-	   const char *author, int64_t modified, const struct image *cover)
+write_book(struct ctx *c, struct epubzip *z, const struct volume *vo, const char *series,
+	   const char *lang, const char *author, int64_t modified, const struct image *cover)
 {
+	const char *title = vo->title;
 	int rc = -1;
 	char *opf = NULL, *nav = NULL, *ncx = NULL, *container = NULL;
 	size_t opf_len = 0, nav_len = 0, ncx_len = 0, container_len = 0;
@@ -668,17 +736,28 @@ write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang
 	struct buf name = {0};
 	struct strlist labels = {0};
 
-	/* The identifier: from the options, or a UUID over what the book holds. */
-	if (c->o->identifier == NULL) {
+	/* The identifier: from the options, or a UUID over what the book holds.
+	 * A volume's is the archive's and the volume's key, nothing else, so
+	 * that new posts change the identifier of no volume but the last. */
+	if (vo->key[0] != '\0') {
+		buf_printf(&name, "post2epub volume\n%s\n%s\n",
+			   c->o->identifier ? c->o->identifier : series, vo->key);
+		pkg_uuid5(name.data, name.len, ident);
+	} else if (c->o->identifier == NULL) {
 		buf_printf(&name, "post2epub\n%s\n%s\n", title, lang);
-		for (size_t i = 0; i < c->posts.n; i++)
-			buf_printf(&name, "%s\n%lld\n", c->posts.v[i]->relpath,
-				   (long long)c->posts.v[i]->date);
+		for (size_t i = 0; i < c->nvol; i++)
+			buf_printf(&name, "%s\n%lld\n", c->vol[i]->relpath,
+				   (long long)c->vol[i]->date);
 		pkg_uuid5(name.data, name.len, ident);
 	}
 
-	images_sort(c->images); /* the book must not depend on thread timing */
-	size_t nimages = images_count(c->images);
+	/* The images the chapters show, and the cover, by name: the book must
+	 * not depend on which thread met an image first. */
+	if (cover != NULL)
+		volume_use_image(c, cover);
+	if (c->nvimg > 1)
+		qsort(c->vimg, c->nvimg, sizeof *c->vimg, cmp_image_names);
+	size_t nimages = c->nvimg;
 	items = xcalloc(c->npages + nimages + 3, sizeof *items);
 	/* Each chapter may open a year and a month heading. */
 	toc = xcalloc(3 * c->npages, sizeof *toc);
@@ -701,7 +780,7 @@ write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang
 	}
 	ntoc = build_toc(c, c->toc, lang, toc, &labels);
 	for (size_t i = 0; i < nimages; i++) {
-		const struct image *r = images_at(c->images, i);
+		const struct image *r = c->vimg[i];
 		items[nitems++] = (struct pkg_item){r->id, r->name, media_mime(r->type),
 						    r == cover ? "cover-image" : NULL, false, false};
 	}
@@ -724,13 +803,15 @@ write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang
 	dt_format_date(p0->date, p0->tzoff, first);
 	dt_format_date(pn->date, pn->tzoff, last);
 	dt_format_date(pn->date, pn->tzoff, date);
-	char *desc = xasprintf("%zu posts, %s to %s.", c->posts.n, first, last);
+	char *desc = xasprintf("%zu posts, %s to %s.", c->nvol, first, last);
 	const char *subjects[5];
 	size_t nsubjects = top_categories(c, subjects, 5);
 	char *source = c->site.url ? xstrdup(c->site.url) : common_origin(c);
 	bool zh = lang_is(lang, "zh") || lang_is(lang, "ja");
 	struct pkg_info info = {
-		.identifier = c->o->identifier ? c->o->identifier : ident,
+		.identifier = c->o->identifier && vo->key[0] == '\0' ? c->o->identifier : ident,
+		.collection = vo->key[0] != '\0' ? series : NULL,
+		.collection_pos = (unsigned)vo->index,
 		.title = title,
 		.language = lang,
 		.creator = author,
@@ -787,7 +868,7 @@ write_book(struct ctx *c, struct epubzip *z, const char *title, const char *lang
 	}
 	/* Images are already compressed: stored, not deflated. */
 	for (size_t i = 0; i < nimages; i++) {
-		const struct image *im = images_at(c->images, i);
+		const struct image *im = c->vimg[i];
 		char *entry = xasprintf("EPUB/%s", im->name);
 		if (im->path != NULL)
 			rc |= epubzip_add_file(z, entry, im->path, false);
@@ -885,6 +966,294 @@ self_check(const char *tmp, void *ctx)
 	return -1;
 }
 
+/* ---------------------------------------------------------------- volumes */
+
+/* The output name of a volume: "archive.epub" → "archive-2019.epub". */
+static char *
+volume_output(const char *output, const char *key)
+{
+	const char *slash = strrchr(output, '/');
+	const char *dot = strrchr(output, '.');
+	if (dot == NULL || (slash != NULL && dot < slash) || dot == (slash ? slash + 1 : output))
+		return xasprintf("%s-%s", output, key);
+	return xasprintf("%.*s-%s%s", (int)(dot - output), output, key, dot);
+}
+
+/* The weight of a post for --split SIZE: its text (an upper bound of what
+ * it deflates to) and the pictures it downloads. Local pictures are not
+ * counted: a volume can come out larger; it is then warned about. */
+static uint64_t
+post_weight(const struct ctx *c, const struct post *p)
+{
+	uint64_t w = p->size;
+	for (size_t k = 0; k < p->remote.n && c->fetch != NULL; k++) {
+		const struct fetch_result *r = fetch_get(c->fetch, p->remote.v[k]);
+		if (r != NULL && r->status == FETCH_OK)
+			w += r->len;
+	}
+	return w;
+}
+
+/* Cuts the posts (in date order) into volumes as --split asks; one volume
+ * (key "") without it. The reading order inside a volume is applied later. */
+static struct volume *
+split_volumes(struct ctx *c, const char *title, size_t *nout)
+{
+	const struct book_opts *o = c->o;
+	struct volume *v = NULL;
+	size_t n = 0, cap = 0, vol_no = 1;
+	uint64_t acc = 0;
+	/* Date order, whatever --order says: new posts only touch the last. */
+	struct post **byd = xcalloc(c->posts.n, sizeof *byd);
+	memcpy(byd, c->posts.v, c->posts.n * sizeof *byd);
+	qsort(byd, c->posts.n, sizeof *byd, cmp_posts);
+	free(c->posts.v);
+	c->posts.v = byd;
+	c->posts.cap = c->posts.n;
+
+	for (size_t i = 0; i < c->posts.n; i++) {
+		const struct post *p = c->posts.v[i];
+		char key[32] = "";
+		struct dt_civil cv;
+		dt_to_civil(p->date, p->tzoff, &cv);
+		switch (o->split) {
+		case SPLIT_NONE:
+			break;
+		case SPLIT_YEAR:
+			snprintf(key, sizeof key, "%04d", cv.year);
+			break;
+		case SPLIT_MONTH:
+			snprintf(key, sizeof key, "%04d-%02d", cv.year, cv.month);
+			break;
+		case SPLIT_COUNT:
+			snprintf(key, sizeof key, "%02zu", i / o->split_count + 1);
+			break;
+		case SPLIT_SIZE: {
+			/* A new volume when this post would take the current one
+			 * over the budget (a post alone over it gets its own). */
+			uint64_t w = post_weight(c, p);
+			if (acc > 0 && acc + w > o->split_size) {
+				vol_no++;
+				acc = 0;
+			}
+			acc += w;
+			snprintf(key, sizeof key, "%02zu", vol_no);
+			break;
+		}
+		}
+		if (n == 0 || strcmp(v[n - 1].key, key) != 0) {
+			v = xgrow(v, &cap, n + 1, sizeof *v);
+			memset(&v[n], 0, sizeof v[n]);
+			snprintf(v[n].key, sizeof v[n].key, "%s", key);
+			v[n].index = n + 1;
+			v[n].first = i;
+			n++;
+		}
+		v[n - 1].n++;
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (v[k].key[0] == '\0') {
+			v[k].output = xstrdup(o->output);
+			v[k].title = xstrdup(title);
+		} else {
+			v[k].output = volume_output(o->output, v[k].key);
+			v[k].title = o->split == SPLIT_YEAR || o->split == SPLIT_MONTH
+					     ? xasprintf("%s %s", title, v[k].key)
+					     : xasprintf("%s %zu", title, v[k].index);
+		}
+	}
+	*nout = n;
+	return v;
+}
+
+/* "1.2 MiB", "340 KiB": sizes for people. Caller frees. */
+static char *
+human_size(uint64_t n)
+{
+	if (n >= 1024 * 1024)
+		return xasprintf("%.1f MiB", (double)n / (1024.0 * 1024.0));
+	return xasprintf("%llu KiB", (unsigned long long)((n + 1023) / 1024));
+}
+
+/* After a volume is written: its size and largest pictures, and a warning
+ * when it is over --max-book-size. */
+static void
+report_book(struct ctx *c, const struct volume *vo)
+{
+	struct stat st;
+	uint64_t size = stat(vo->output, &st) == 0 ? (uint64_t)st.st_size : 0;
+	char *hs = human_size(size);
+	log_summary(c->lg, "wrote %s: %zu post%s, %zu image%s, %s", vo->output, c->nvol,
+		    c->nvol == 1 ? "" : "s", c->nvimg, c->nvimg == 1 ? "" : "s", hs);
+	/* The three largest pictures (by size, then name). */
+	const struct image *top[3] = {NULL, NULL, NULL};
+	for (size_t i = 0; i < c->nvimg; i++) {
+		const struct image *im = c->vimg[i];
+		for (size_t k = 0; k < 3; k++) {
+			if (top[k] == NULL || im->len > top[k]->len) {
+				memmove(top + k + 1, top + k, (2 - k) * sizeof *top);
+				top[k] = im;
+				break;
+			}
+		}
+	}
+	if (top[0] != NULL && top[0]->len >= 256 * 1024) {
+		struct buf b = {0};
+		for (size_t k = 0; k < 3 && top[k] != NULL; k++) {
+			char *is = human_size(top[k]->len);
+			buf_printf(&b, "%s%s %s", k ? ", " : "", top[k]->name, is);
+			free(is);
+		}
+		log_summary(c->lg, "largest images: %s", b.data);
+		buf_free(&b);
+	}
+	if (c->o->max_book_size > 0 && size > c->o->max_book_size) {
+		char *ms = human_size(c->o->max_book_size);
+		log_warn(c->lg, vo->output, 0, "%s, over --max-book-size %s%s", hs, ms,
+			 c->o->split == SPLIT_NONE ? "; --split SIZE cuts it into volumes" : "");
+		free(ms);
+	}
+	free(hs);
+}
+
+/* Renders and writes one volume. *kept: the posts that made chapters. */
+static int
+build_volume(struct ctx *c, const struct volume *vo, const char *series, const char *lang,
+	     const char *author, size_t *kept_out)
+{
+	const struct book_opts *o = c->o;
+	struct log *lg = c->lg;
+	struct epubzip *z = NULL;
+	struct links *links = NULL;
+	const struct image *cover = NULL;
+	int rc = -1;
+	double t0;
+
+	*kept_out = 0;
+	/* The volume's posts in reading order. */
+	c->nvol = vo->n;
+	c->vol = xcalloc(vo->n, sizeof *c->vol);
+	memcpy(c->vol, c->posts.v + vo->first, vo->n * sizeof *c->vol);
+	if (o->newest_first)
+		for (size_t i = 0, j = vo->n - 1; vo->n > 1 && i < j; i++, j--) {
+			struct post *t = c->vol[i];
+			c->vol[i] = c->vol[j];
+			c->vol[j] = t;
+		}
+	c->toc = o->toc == TOC_AUTO ? auto_toc(c) : o->toc;
+	if (c->toc == TOC_CATEGORY)
+		order_by_category(c, lang);
+
+	int64_t modified = INT64_MIN;
+	for (size_t i = 0; i < c->nvol; i++) {
+		const struct post *p = c->vol[i];
+		if (p->date > modified)
+			modified = p->date;
+		if (p->has_updated && p->updated > modified)
+			modified = p->updated;
+	}
+	if (o->has_epoch)
+		modified = o->epoch;
+	if (modified < 315532800) /* zip times start in 1980 */
+		modified = 315532800;
+	z = epubzip_new(vo->output, modified, lg);
+	if (z == NULL || spool_open(c) != 0)
+		goto out;
+
+	t0 = seconds();
+	struct chapter_env env = {
+		.templates = o->templates,
+		.images = c->images,
+		.user_css = c->user_css != NULL,
+		.max_post_size = o->max_post_size,
+		.threads = pmap_cores(),
+		.stop = o->stop,
+	};
+	/* Links between posts point at chapters: p00001.xhtml is vol[0]. A
+	 * post in another volume is not in this book: links to it stay links
+	 * to the web, or plain text. */
+	links = links_new(c->site.url);
+	for (size_t i = 0; i < c->nvol; i++) {
+		char href[32];
+		snprintf(href, sizeof href, "p%05zu.xhtml", i + 1);
+		links_add(links, c->vol[i], href);
+	}
+	env.links = links;
+	c->failed = xcalloc(c->nvol ? c->nvol : 1, sizeof *c->failed);
+	if (chapters_render(&env, c->vol, c->nvol, log_level(lg), lg, chapter_done, c) != 0 ||
+	    stopped(c) || c->spool < 0)
+		goto out;
+	log_info(lg, "rendered %zu chapters on %u threads in %.2f s", c->npages, env.threads,
+		 seconds() - t0);
+	/* Only the posts that gave a chapter count (the others were reported). */
+	size_t kept = 0;
+	for (size_t i = 0; i < c->nvol; i++)
+		if (!c->failed[i])
+			c->vol[kept++] = c->vol[i];
+	c->nvol = kept;
+	if (kept == 0) {
+		log_error(lg, vo->output, 0, "no post could be rendered");
+		goto out;
+	}
+	/* The cover: --cover, else the picture of the newest post that has a
+	 * JPEG or PNG one. */
+	if (o->cover != NULL && strcmp(o->cover, "none") != 0) {
+		if (images_ref_kind(o->cover, NULL) == REF_REMOTE)
+			cover = images_resolve(c->images, o->cover, "", "--cover", 0, lg);
+		else
+			cover = images_add_file(c->images, o->cover, "--cover");
+		if (cover != NULL && cover->type != MEDIA_JPEG && cover->type != MEDIA_PNG) {
+			log_warn(lg, "--cover", 0, "%s: a cover must be a JPEG or PNG image; no cover",
+				 o->cover);
+			cover = NULL;
+		} else if (cover == NULL) {
+			log_warn(lg, "--cover", 0, "%s cannot be used; no cover", o->cover);
+		}
+	}
+	const struct post *newest = NULL;
+	for (size_t k = 0; o->cover == NULL && k < kept; k++) {
+		const struct page *pg = &c->pages[k];
+		const struct image *r = pg->head;
+		/* Ties go to the later page, as in reading order. */
+		if (r != NULL && (r->type == MEDIA_JPEG || r->type == MEDIA_PNG) &&
+		    (newest == NULL || pg->post->date >= newest->date)) {
+			newest = pg->post;
+			cover = r;
+		}
+	}
+	/* The front pages are rendered last (the title page counts the
+	 * chapters) and rotated to the front of the reading order. */
+	if (cover != NULL && render_cover_page(c, lang, cover) != 0)
+		goto out;
+	if (render_title_page(c, vo->title, lang, author, kept) != 0)
+		goto out;
+	size_t nfront = c->npages - kept;
+	struct page front[2];
+	memcpy(front, c->pages + kept, nfront * sizeof *front);
+	memmove(c->pages + nfront, c->pages, kept * sizeof *c->pages);
+	memcpy(c->pages, front, nfront * sizeof *front);
+
+	if (write_book(c, z, vo, series, lang, author, modified, cover) != 0)
+		goto out;
+	if (o->strict && log_warnings(lg) > 0) {
+		log_error(lg, vo->output, 0, "%lu warning%s and --strict: no book written",
+			  log_warnings(lg), log_warnings(lg) == 1 ? "" : "s");
+		goto out;
+	}
+	t0 = seconds();
+	rc = epubzip_close_checked(z, self_check, c);
+	z = NULL;
+	log_info(lg, "wrote and checked the book in %.2f s", seconds() - t0);
+	if (rc == 0) {
+		*kept_out = kept;
+		report_book(c, vo);
+	}
+out:
+	epubzip_discard(z);
+	links_free(links);
+	return rc;
+}
+
 int
 book_build(const struct book_opts *o, struct log *lg)
 {
@@ -893,10 +1262,10 @@ book_build(const struct book_opts *o, struct log *lg)
 	struct epubzip *z = NULL;
 	char *title = NULL, *lang = NULL;
 	char *author = NULL;
-	const struct image *cover = NULL;
 	size_t found = 0;
 	char *site_root = NULL;
-	struct links *links = NULL;
+	struct volume *vols = NULL;
+	size_t nvols = 0;
 
 	site_root = realpath(o->input, NULL);
 	if (site_root == NULL) {
@@ -954,8 +1323,6 @@ book_build(const struct book_opts *o, struct log *lg)
 			c.posts.v[j] = t;
 		}
 
-	c.toc = o->toc == TOC_AUTO ? auto_toc(&c) : o->toc;
-
 	/* Book metadata. */
 	title = xstrdup(o->title ? o->title : c.site.title ? c.site.title : "");
 	if (*title == '\0') {
@@ -974,126 +1341,36 @@ book_build(const struct book_opts *o, struct log *lg)
 		const char *m = most_frequent(&c, offsetof(struct post, lang));
 		lang = xstrdup(m ? m : "en");
 	}
-	if (c.toc == TOC_CATEGORY)
-		order_by_category(&c, lang);
 	const char *a = o->author       ? o->author
 			: c.site.author ? c.site.author
 					: most_frequent(&c, offsetof(struct post, author));
 	author = a ? xstrdup(a) : NULL;
-	int64_t modified = INT64_MIN;
-	for (size_t i = 0; i < c.posts.n; i++) {
-		const struct post *p = c.posts.v[i];
-		if (p->date > modified)
-			modified = p->date;
-		if (p->has_updated && p->updated > modified)
-			modified = p->updated;
-	}
-	if (o->has_epoch)
-		modified = o->epoch;
-	if (modified < 315532800) /* zip times start in 1980 */
-		modified = 315532800;
-
 	/* Fail on an unwritable output before downloading or rendering. */
-	z = epubzip_new(o->output, modified, lg);
+	z = epubzip_new(o->output, 315532800, lg);
 	if (z == NULL)
 		goto out;
+	epubzip_discard(z);
+	z = NULL;
 	t0 = seconds();
 	if (download_images(&c) != 0 || stopped(&c))
 		goto out;
 	if (c.fetch != NULL)
 		log_info(lg, "downloaded in %.2f s", seconds() - t0);
-	t0 = seconds();
-	if (spool_open(&c) != 0)
-		goto out;
-	struct chapter_env env = {
-		.templates = o->templates,
-		.images = c.images,
-		.user_css = c.user_css != NULL,
-		.max_post_size = o->max_post_size,
-		.threads = pmap_cores(),
-		.stop = o->stop,
-	};
-	/* Links between posts point at chapters: p00001.xhtml is posts.v[0]. */
-	links = links_new(c.site.url);
-	for (size_t i = 0; i < c.posts.n; i++) {
-		char href[32];
-		snprintf(href, sizeof href, "p%05zu.xhtml", i + 1);
-		links_add(links, c.posts.v[i], href);
-	}
-	env.links = links;
-	c.failed = xcalloc(c.posts.n ? c.posts.n : 1, sizeof *c.failed);
-	if (chapters_render(&env, c.posts.v, c.posts.n, log_level(lg), lg, chapter_done, &c) != 0 ||
-	    stopped(&c) || c.spool < 0)
-		goto out;
-	log_info(lg, "rendered %zu chapters on %u threads in %.2f s", c.npages, env.threads,
-		 seconds() - t0);
-	/* Drop the posts that gave no chapter; pages point at the others. */
-	size_t kept = 0;
-	for (size_t i = 0; i < c.posts.n; i++) {
-		if (c.failed[i])
-			post_free(c.posts.v[i]);
-		else
-			c.posts.v[kept++] = c.posts.v[i];
-	}
-	c.posts.n = kept;
-	if (kept == 0) {
-		log_error(lg, o->input, 0, "no post could be rendered");
-		goto out;
-	}
-	/* The cover: --cover, else the picture of the newest post that has a
-	 * JPEG or PNG one. */
-	if (o->cover != NULL && strcmp(o->cover, "none") != 0) {
-		if (images_ref_kind(o->cover, NULL) == REF_REMOTE)
-			cover = images_resolve(c.images, o->cover, "", "--cover", 0, lg);
-		else
-			cover = images_add_file(c.images, o->cover, "--cover");
-		if (cover != NULL && cover->type != MEDIA_JPEG && cover->type != MEDIA_PNG) {
-			log_warn(lg, "--cover", 0, "%s: a cover must be a JPEG or PNG image; no cover",
-				 o->cover);
-			cover = NULL;
-		} else if (cover == NULL) {
-			log_warn(lg, "--cover", 0, "%s cannot be used; no cover", o->cover);
-		}
-	}
-	const struct post *newest = NULL;
-	for (size_t k = 0; o->cover == NULL && k < kept; k++) {
-		const struct page *pg = &c.pages[k];
-		const struct image *r = pg->head;
-		/* Ties go to the later page, as in reading order. */
-		if (r != NULL && (r->type == MEDIA_JPEG || r->type == MEDIA_PNG) &&
-		    (newest == NULL || pg->post->date >= newest->date)) {
-			newest = pg->post;
-			cover = r;
-		}
-	}
-	/* The front pages are rendered last (the title page counts the
-	 * chapters) and rotated to the front of the reading order. */
-	if (cover != NULL && render_cover_page(&c, lang, cover) != 0)
-		goto out;
-	if (render_title_page(&c, title, lang, author, kept) != 0)
-		goto out;
-	size_t nfront = c.npages - kept;
-	struct page front[2];
-	memcpy(front, c.pages + kept, nfront * sizeof *front);
-	memmove(c.pages + nfront, c.pages, kept * sizeof *c.pages);
-	memcpy(c.pages, front, nfront * sizeof *front);
 
-	if (write_book(&c, z, title, lang, author, modified, cover) != 0)
-		goto out;
-	if (o->strict && log_warnings(lg) > 0) {
-		log_error(lg, o->output, 0, "%lu warning%s and --strict: no book written",
-			  log_warnings(lg), log_warnings(lg) == 1 ? "" : "s");
-		goto out;
+	vols = split_volumes(&c, title, &nvols);
+	size_t written = 0, kept = 0;
+	rc = 0;
+	for (size_t v = 0; v < nvols && rc == 0; v++) {
+		size_t k = 0;
+		rc = build_volume(&c, &vols[v], title, lang, author, &k);
+		kept += k;
+		written += rc == 0;
+		volume_reset(&c);
 	}
-	t0 = seconds();
-	rc = epubzip_close_checked(z, self_check, &c);
-	log_info(lg, "wrote and checked the book in %.2f s", seconds() - t0);
-	z = NULL;
 	if (rc == 0) {
-		size_t nimg = images_count(c.images);
-		log_summary(lg, "wrote %s: %zu post%s, %zu image%s, %zu skipped, %lu warning%s",
-			    o->output, kept, kept == 1 ? "" : "s", nimg, nimg == 1 ? "" : "s",
-			    found - kept, log_warnings(lg), log_warnings(lg) == 1 ? "" : "s");
+		log_summary(lg, "%zu post%s in %zu book%s, %zu skipped, %lu warning%s", kept,
+			    kept == 1 ? "" : "s", written, written == 1 ? "" : "s", found - kept,
+			    log_warnings(lg), log_warnings(lg) == 1 ? "" : "s");
 		if (c.fetch != NULL) {
 			struct fetch_stats st;
 			fetch_get_stats(c.fetch, &st);
@@ -1103,11 +1380,15 @@ book_build(const struct book_opts *o, struct log *lg)
 	}
 out:
 	epubzip_discard(z);
+	for (size_t v = 0; v < nvols; v++) {
+		free(vols[v].output);
+		free(vols[v].title);
+	}
+	free(vols);
 	free(title);
 	free(lang);
 	free(author);
 	free(site_root);
-	links_free(links);
 	ctx_free(&c);
 	return rc;
 }

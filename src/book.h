@@ -21,6 +21,14 @@ enum toc_mode {
 	TOC_CATEGORY, /* first category → post; the reading order follows */
 };
 
+enum split_mode {
+	SPLIT_NONE,
+	SPLIT_YEAR,  /* archive-2019.epub, … */
+	SPLIT_MONTH, /* archive-2019-09.epub, … */
+	SPLIT_COUNT, /* archive-01.epub: split_count posts each */
+	SPLIT_SIZE,  /* archive-01.epub: about split_size bytes each */
+};
+
 struct book_opts {
 	const char *input;      /* the folder of posts */
 	const char *output;     /* the .epub to write */
@@ -39,6 +47,10 @@ struct book_opts {
 	int64_t epoch;          /* its value */
 	size_t max_post_size;   /* bytes */
 	const char *cover;      /* --cover FILE|URL|none; NULL: the newest post's */
+	enum split_mode split;  /* volumes, oldest first, each a complete book */
+	size_t split_count;
+	uint64_t split_size;
+	uint64_t max_book_size; /* warn above this many bytes; 0: no limit */
 	struct fetch_opts fetch; /* downloads (max_size also bounds local images) */
 	const volatile sig_atomic_t *stop; /* non-zero: stop at the next step,
 					     remove every temporary file and

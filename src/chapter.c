@@ -88,7 +88,17 @@ struct img_ctx {
 	const struct chapter_env *env;
 	const struct post *p;
 	struct log *lg;
+	struct chapter_out *out;
+	size_t cap;
 };
+
+/* Notes an image the chapter shows: the book lists only those. */
+static void
+use_image(struct img_ctx *ic, const struct image *im)
+{
+	ic->out->used = xgrow(ic->out->used, &ic->cap, ic->out->nused + 1, sizeof *ic->out->used);
+	ic->out->used[ic->out->nused++] = im;
+}
 
 /* xhtml_image_fn: images in a chapter live in ../images/. */
 static char *
@@ -97,7 +107,10 @@ chapter_image(void *ctx, const char *src, unsigned long line)
 	struct img_ctx *ic = ctx;
 	const struct image *im =
 		images_resolve(ic->env->images, src, ic->p->path, ic->p->relpath, line, ic->lg);
-	return im ? xasprintf("../%s", im->name) : NULL;
+	if (im == NULL)
+		return NULL;
+	use_image(ic, im);
+	return xasprintf("../%s", im->name);
 }
 
 /* A link to another post of the book becomes a link to its chapter. */
@@ -197,7 +210,10 @@ render_one(const struct chapter_env *env, struct templates *tpl, const struct po
 	tpl_set_text(doc, "author", p->author);
 	fill_terms(doc, p);
 
+	struct img_ctx ic = {env, p, lg, out, 0};
 	out->head = head_image(env, p, lg);
+	if (out->head != NULL)
+		use_image(&ic, out->head);
 	xmlNodePtr thumb = tpl_slot(doc, "thumbnail");
 	if (thumb != NULL && out->head != NULL) {
 		char *src = xasprintf("../%s", out->head->name);
@@ -215,7 +231,6 @@ render_one(const struct chapter_env *env, struct templates *tpl, const struct po
 		body = html;
 		blen = hlen;
 	}
-	struct img_ctx ic = {env, p, lg};
 	struct xhtml_opts xo = {
 		.file = p->relpath,
 		.line = p->body_line,
@@ -296,6 +311,7 @@ consume(void *ctx, size_t i, void *slot)
 	r->done(r->ctx, i, out);
 	log_free(out->lg);
 	free(out->zdata);
+	free(out->used);
 	free(out->title);
 }
 

@@ -37,6 +37,8 @@ struct chapter_out {
 	size_t zlen, ulen;
 	uint32_t crc;            /* CRC-32 of the XHTML */
 	const struct image *head; /* the picture at the chapter's head, or NULL */
+	const struct image **used; /* every image the chapter shows (owned array) */
+	size_t nused;
 	char *title;             /* the title shown (owned) */
 };
 

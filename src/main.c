@@ -41,6 +41,8 @@ enum {
 	OPT_TOC,
 	OPT_CSS,
 	OPT_PUBLISHER,
+	OPT_SPLIT,
+	OPT_MAX_BOOK_SIZE,
 };
 
 static const struct option longopts[] = {
@@ -66,6 +68,8 @@ static const struct option longopts[] = {
 	{"toc", required_argument, NULL, OPT_TOC},
 	{"css", required_argument, NULL, OPT_CSS},
 	{"publisher", required_argument, NULL, OPT_PUBLISHER},
+	{"split", required_argument, NULL, OPT_SPLIT},
+	{"max-book-size", required_argument, NULL, OPT_MAX_BOOK_SIZE},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -91,6 +95,9 @@ usage(FILE *f)
 	      "                         (default auto: flat up to 50 posts, then by year,\n"
 	      "                         by year and month past 300)\n"
 	      "      --css FILE         a stylesheet applied after the built-in one\n"
+	      "      --split year|month|N|SIZE  write volumes: FILE-2019.epub, FILE-2019-09.epub,\n"
+	      "                         or FILE-01.epub… of N posts or about SIZE (50M) each\n"
+	      "      --max-book-size SIZE  warn when a book is larger than SIZE\n"
 	      "      --timezone ZONE    zone for dates written without one: UTC, +08:00, -0500\n"
 	      "                         (default: UTC)\n"
 	      "      --templates DIR    use chapter.xhtml, title.xhtml, cover.xhtml, style.css\n"
@@ -177,6 +184,34 @@ parse_toc(const char *s, enum toc_mode *out)
 		}
 	}
 	return -1;
+}
+
+/* --split year|month|N|SIZE: a plain number is a count of posts, a number
+ * with a unit (k, M, G) a size. */
+static int
+parse_split(const char *s, struct book_opts *o)
+{
+	size_t n;
+	if (strcmp(s, "year") == 0) {
+		o->split = SPLIT_YEAR;
+		return 0;
+	}
+	if (strcmp(s, "month") == 0) {
+		o->split = SPLIT_MONTH;
+		return 0;
+	}
+	if (*s == '\0' || parse_size(s, &n) != 0)
+		return -1;
+	if (s[strspn(s, "0123456789")] == '\0') {
+		o->split = SPLIT_COUNT;
+		o->split_count = n;
+	} else {
+		if (n < 64 * 1024)
+			return -1; /* a volume needs room for more than its package */
+		o->split = SPLIT_SIZE;
+		o->split_size = n;
+	}
+	return 0;
 }
 
 /* A number in [min, max]. Returns 0 or -1. */
@@ -291,6 +326,23 @@ main(int argc, char **argv)
 		case OPT_PUBLISHER:
 			o.publisher = optarg;
 			break;
+		case OPT_SPLIT:
+			if (parse_split(optarg, &o) != 0) {
+				rc = bad_usage("--split takes year, month, a number of posts or a size "
+					       "such as 50M, not '%s'",
+					       optarg);
+				goto out;
+			}
+			break;
+		case OPT_MAX_BOOK_SIZE: {
+			size_t sz;
+			if (parse_size(optarg, &sz) != 0) {
+				rc = bad_usage("--max-book-size: '%s' is not a size such as 50M", optarg);
+				goto out;
+			}
+			o.max_book_size = sz;
+			break;
+		}
 		case 'j':
 			if (parse_long(optarg, 1, 64, &num) != 0) {
 				rc = bad_usage("--jobs takes a number from 1 to 64, not '%s'", optarg);

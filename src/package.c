@@ -227,6 +227,26 @@ pkg_write_opf(const struct pkg_info *info, char **out, size_t *len)
 	W(xmlTextWriterWriteAttribute(d.w, X("property"), X("dcterms:modified")));
 	W(xmlTextWriterWriteString(d.w, X(modified)));
 	W(xmlTextWriterEndElement(d.w));
+	if (nonempty(info->collection) && info->collection_pos > 0) {
+		/* EPUB 3 collection: the volumes of one archive, in order. */
+		char pos[24];
+		snprintf(pos, sizeof pos, "%u", info->collection_pos);
+		W(xmlTextWriterStartElement(d.w, X("meta")));
+		W(xmlTextWriterWriteAttribute(d.w, X("property"), X("belongs-to-collection")));
+		W(xmlTextWriterWriteAttribute(d.w, X("id"), X("collection")));
+		W(xmlTextWriterWriteString(d.w, X(info->collection)));
+		W(xmlTextWriterEndElement(d.w));
+		W(xmlTextWriterStartElement(d.w, X("meta")));
+		W(xmlTextWriterWriteAttribute(d.w, X("refines"), X("#collection")));
+		W(xmlTextWriterWriteAttribute(d.w, X("property"), X("collection-type")));
+		W(xmlTextWriterWriteString(d.w, X("series")));
+		W(xmlTextWriterEndElement(d.w));
+		W(xmlTextWriterStartElement(d.w, X("meta")));
+		W(xmlTextWriterWriteAttribute(d.w, X("refines"), X("#collection")));
+		W(xmlTextWriterWriteAttribute(d.w, X("property"), X("group-position")));
+		W(xmlTextWriterWriteString(d.w, X(pos)));
+		W(xmlTextWriterEndElement(d.w));
+	}
 	if (info->cover_id != NULL) {
 		/* EPUB 2 style, read by Kindle, Kobo and Apple Books */
 		W(xmlTextWriterStartElement(d.w, X("meta")));

@@ -38,6 +38,8 @@ struct pkg_info {
 	const char *description; /* may be NULL */
 	const char *publisher;  /* may be NULL */
 	const char *source;     /* dc:source, e.g. the blog's URL; may be NULL */
+	const char *collection; /* belongs-to-collection (a series), or NULL */
+	unsigned collection_pos; /* this book's place in it, from 1 */
 	const char *const *subjects; size_t nsubjects;
 	int64_t modified;       /* dcterms:modified, UTC seconds */
 	const char *cover_id;   /* id of the cover image item, or NULL */

@@ -64,6 +64,7 @@ post_free_fields(struct post *p)
 	free(p->url);
 	strlist_free(&p->categories);
 	strlist_free(&p->tags);
+	strlist_free(&p->remote);
 	free(p->body);
 	memset(p, 0, sizeof *p);
 }

@@ -54,6 +54,9 @@ struct post {
 	unsigned long body_line; /* 1-based line of the body's first byte */
 	enum post_format format;
 
+	uint64_t size;              /* bytes of text, once read */
+	struct strlist remote;      /* its downloaded pictures (with --split SIZE) */
+
 	/* Resolved by book.c. */
 	int64_t date;   /* UTC seconds */
 	int tzoff;      /* minutes east of UTC the date was written in */

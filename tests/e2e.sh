@@ -142,6 +142,48 @@ n=$(unzip -Z1 "$tmp/mixed.epub" | grep -c '^EPUB/text/p.*\.xhtml$')
 check "hidden, _site and other files ignored (got $n)" [ "$n" -eq 1 ]
 epubcheck_clean "$tmp/mixed.epub"
 
+# --- volumes -------------------------------------------------------------------
+mkdir -p "$tmp/vol"
+"$BIN" "$top/samples" -o "$tmp/vol/arch.epub" --split year 2>"$tmp/vol.err"
+check "--split year: exit 0" [ $? -eq 0 ]
+check "--split year: one book per year" [ "$(ls "$tmp/vol" | tr '\n' ' ')" = \
+	"arch-2018.epub arch-2019.epub arch-2020.epub arch-2021.epub arch-2022.epub arch-2023.epub " ]
+check "--split year: the 2018 volume holds the two 2018 posts" \
+	[ "$(unzip -Z1 "$tmp/vol/arch-2018.epub" | grep -c '^EPUB/text/')" -eq 2 ]
+epubcheck_clean "$tmp/vol/arch-2018.epub"
+epubcheck_clean "$tmp/vol/arch-2022.epub"
+unzip -p "$tmp/vol/arch-2022.epub" EPUB/package.opf >"$tmp/vol.opf"
+check "--split year: title names the volume" grep -q '<dc:title>samples 2022</dc:title>' "$tmp/vol.opf"
+check "--split year: belongs to the collection" grep -q 'belongs-to-collection" id="collection">samples<' "$tmp/vol.opf"
+check "--split year: its place in it" grep -q 'group-position">5<' "$tmp/vol.opf"
+check "--split year: its own cover" grep -q '<meta name="cover"' "$tmp/vol.opf"
+id18=$(unzip -p "$tmp/vol/arch-2018.epub" EPUB/package.opf | grep -o 'urn:uuid:[^<]*')
+id22=$(grep -o 'urn:uuid:[^<]*' "$tmp/vol.opf")
+check "--split year: an identifier per volume" [ "$id18" != "$id22" ]
+
+python3 "$here/gen_posts.py" "$tmp/vn" 10 >/dev/null
+mkdir -p "$tmp/vn1" "$tmp/vn2"
+"$BIN" "$tmp/vn" -o "$tmp/vn1/b.epub" --split 4 2>/dev/null
+"$BIN" "$tmp/vn" -o "$tmp/vn2/b.epub" --split 4 2>/dev/null
+check "--split 4: three volumes of 4, 4 and 2 posts" [ "$(for f in "$tmp"/vn1/b-0*.epub; do unzip -Z1 "$f" | grep -c '^EPUB/text/'; done | tr '\n' ' ')" = "4 4 2 " ]
+check "--split 4: byte-identical on rebuild" sh -c "cmp -s '$tmp/vn1/b-01.epub' '$tmp/vn2/b-01.epub' && cmp -s '$tmp/vn1/b-03.epub' '$tmp/vn2/b-03.epub'"
+epubcheck_clean "$tmp/vn1/b-03.epub"
+printf -- '---\ntitle: The newest post\ndate: 2030-01-01\n---\nNew.\n' >"$tmp/vn/newest.md"
+"$BIN" "$tmp/vn" -o "$tmp/vn2/b.epub" --split 4 2>/dev/null
+check "--split 4: a newer post changes only the last volume" sh -c \
+	"cmp -s '$tmp/vn1/b-01.epub' '$tmp/vn2/b-01.epub' && cmp -s '$tmp/vn1/b-02.epub' '$tmp/vn2/b-02.epub' && ! cmp -s '$tmp/vn1/b-03.epub' '$tmp/vn2/b-03.epub'"
+
+python3 "$here/gen_posts.py" "$tmp/vs" 60 --body-kb 10 >/dev/null
+mkdir -p "$tmp/vs-out"
+"$BIN" "$tmp/vs" -o "$tmp/vs-out/s.epub" --split 200k 2>/dev/null
+n=$(ls "$tmp/vs-out" | wc -l)
+check "--split 200k: several volumes ($n)" [ "$n" -ge 3 ]
+big=$(for f in "$tmp"/vs-out/*.epub; do wc -c <"$f"; done | sort -n | tail -n 1)
+check "--split 200k: each under 200 KiB ($big bytes)" [ "$big" -le 204800 ]
+check "--split 200k: every post in one volume" [ "$(for f in "$tmp"/vs-out/*.epub; do unzip -Z1 "$f" | grep -c '^EPUB/text/'; done | paste -sd+ | bc)" -eq 60 ]
+"$BIN" "$tmp/vs" -o "$tmp/vs.epub" --max-book-size 40k 2>"$tmp/vs.err"
+check "--max-book-size: warned" grep -q 'warning: .*over --max-book-size 40 KiB; --split SIZE' "$tmp/vs.err"
+
 # --- hostile input: nothing that runs or reaches out gets into the book --------
 cp -R "$here/golden/hostile/posts" "$tmp/hostile"
 "$BIN" "$tmp/hostile" -o "$tmp/hostile.epub" 2>"$tmp/hostile.err"
