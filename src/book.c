@@ -1286,6 +1286,7 @@ book_build(const struct book_opts *o, struct log *lg)
 		c.root = xstrdup(site_root);
 		c.images = images_new(site_root, site_root, o->fetch.max_size, lg);
 	}
+	images_set_convert(c.images, &o->convert, o->fetch.cache_dir);
 	c.tpl = tpl_new(o->templates, lg);
 	if (c.tpl == NULL)
 		goto out;

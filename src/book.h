@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "convert.h"
 #include "fetch.h"
 #include "log.h"
 
@@ -52,6 +53,7 @@ struct book_opts {
 	uint64_t split_size;
 	uint64_t max_book_size; /* warn above this many bytes; 0: no limit */
 	struct fetch_opts fetch; /* downloads (max_size also bounds local images) */
+	struct convert_opts convert; /* pictures for e-readers (convert_init done) */
 	const volatile sig_atomic_t *stop; /* non-zero: stop at the next step,
 					     remove every temporary file and
 					     write nothing (a signal came) */

@@ -275,35 +275,6 @@ fetch_default_cache_dir(void)
 	return NULL;
 }
 
-/* mkdir -p path (mode for the folders it creates). */
-static int
-mkdir_p(const char *path, mode_t mode)
-{
-	int rc = -1;
-	char *p = xstrdup(path);
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, mode) != 0 && errno != EEXIST)
-			goto out;
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	struct stat sb;
-	if (stat(path, &sb) != 0)
-		goto out;
-	if (!S_ISDIR(sb.st_mode)) {
-		errno = ENOTDIR;
-		goto out;
-	}
-	rc = 0;
-out:
-	free(p);
-	return rc;
-}
 
 static int
 rm_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)

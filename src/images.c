@@ -7,7 +7,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "convert.h"
 #include "util.h"
 
 /* A reference already resolved, good or bad: resolving it again costs
@@ -17,6 +20,8 @@ static char failed_marker;
 
 struct images {
 	pthread_mutex_t lock; /* chapters are rendered on several threads */
+	const struct convert_opts *convert; /* NULL: pictures kept as they are */
+	char *cache_dir;      /* where conversions are kept, or NULL */
 	char *root;
 	char *web_root;
 	size_t max_size;
@@ -61,8 +66,17 @@ images_free(struct images *s)
 	xmlHashFree(s->by_ref, NULL);
 	free(s->root);
 	free(s->web_root);
+	free(s->cache_dir);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
+}
+
+void
+images_set_convert(struct images *s, const struct convert_opts *o, const char *cache_dir)
+{
+	s->convert = o;
+	free(s->cache_dir);
+	s->cache_dir = cache_dir ? xstrdup(cache_dir) : NULL;
 }
 
 void
@@ -147,6 +161,74 @@ type_name(enum media_type t)
 	}
 }
 
+/* The cache file of the converted form of these bytes under these
+ * options: CACHE/converted/<sha256 of the bytes>-<options>. Caller frees;
+ * NULL without a cache. */
+static char *
+converted_path(const struct images *s, const void *data, size_t len)
+{
+	unsigned char d[32];
+	char hex[65], key[16];
+	if (s->cache_dir == NULL)
+		return NULL;
+	sha256_bytes(data, len, d);
+	hex_encode(d, 32, hex);
+	convert_opts_key(s->convert, key, sizeof key);
+	return xasprintf("%s/converted/%s-%s", s->cache_dir, hex, key);
+}
+
+/* A conversion done by an earlier run: 0 with the bytes and their file. */
+static int
+converted_lookup(const struct images *s, const void *data, size_t len, char **path, void **out,
+		 size_t *outlen)
+{
+	char *p = converted_path(s, data, len), *bytes = NULL;
+	if (p == NULL || read_file_bounded(p, s->max_size, &bytes, outlen) != 0 ||
+	    media_sniff(bytes, *outlen) == MEDIA_UNKNOWN) {
+		free(p);
+		free(bytes);
+		return -1;
+	}
+	*path = p;
+	*out = bytes;
+	return 0;
+}
+
+/* Keeps a conversion for the next run (written to a temporary file and
+ * renamed: never a half-written entry). Returns the file, or NULL. */
+static char *
+converted_store(const struct images *s, const void *orig, size_t origlen, const void *out,
+		size_t outlen)
+{
+	char *p = converted_path(s, orig, origlen), *dir = NULL, *tmp = NULL;
+	int fd = -1;
+	if (p == NULL)
+		return NULL;
+	dir = xasprintf("%s/converted", s->cache_dir);
+	tmp = xasprintf("%s.tmp.XXXXXX", p);
+	if (mkdir_p(dir, 0700) != 0 || (fd = mkstemp(tmp)) < 0)
+		goto fail;
+	if (write(fd, out, outlen) != (ssize_t)outlen || close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, p) != 0)
+		goto fail;
+	free(dir);
+	free(tmp);
+	return p;
+fail:
+	if (fd >= 0)
+		close(fd);
+	if (tmp != NULL)
+		unlink(tmp);
+	free(dir);
+	free(tmp);
+	free(p);
+	return NULL;
+}
+
 /* Makes an image of len bytes (data, taken). When path is given the image
  * keeps pointing at that file and data is freed once named. NULL after a
  * warning when the bytes are no image EPUB readers can show. */
@@ -157,7 +239,36 @@ add_bytes(struct images *s, char *data, size_t len, const char *path, const char
 	enum media_type t = media_sniff(data, len);
 	struct image *im;
 	char name[40];
+	char *cached = NULL;
 
+	if (t != MEDIA_UNKNOWN && s->convert != NULL) {
+		/* Made fit for e-readers (or kept as it is); a converted result
+		 * is looked up in and written to the cache. */
+		void *out = NULL;
+		size_t outlen = 0;
+		enum media_type ot = MEDIA_UNKNOWN;
+		const char *why = NULL;
+		if (converted_lookup(s, data, len, &cached, &out, &outlen) == 0) {
+			ot = media_sniff(out, outlen);
+		} else {
+			enum convert_result r =
+				convert_image(data, len, t, s->convert, &out, &outlen, &ot, &why);
+			if (r == CONVERT_FAIL) {
+				log_warn(s->lg, who, line, "image %s: %s; left out", what, why);
+				free(data);
+				return NULL;
+			}
+			if (r == CONVERT_DONE)
+				cached = converted_store(s, data, len, out, outlen);
+		}
+		if (out != NULL) {
+			free(data);
+			data = out;
+			len = outlen;
+			t = ot;
+			path = cached; /* NULL: the converted bytes stay in memory */
+		}
+	}
 	if (t == MEDIA_UNKNOWN || !media_is_core(t)) {
 		if (t == MEDIA_UNKNOWN)
 			log_warn(s->lg, who, line, "image %s: not an image; left out", what);
@@ -166,12 +277,14 @@ add_bytes(struct images *s, char *data, size_t len, const char *path, const char
 				 "image %s: %s images are not supported by EPUB 3.2 readers; left out",
 				 what, type_name(t));
 		free(data);
+		free(cached);
 		return NULL;
 	}
 	media_name(data, len, t, name);
 	im = xmlHashLookup(s->by_name, BAD_CAST name);
 	if (im != NULL) {
 		free(data);
+		free(cached);
 		return im;
 	}
 	im = xcalloc(1, sizeof *im);
@@ -186,6 +299,7 @@ add_bytes(struct images *s, char *data, size_t len, const char *path, const char
 	} else {
 		im->data = data;
 	}
+	free(cached);
 	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
 	s->v[s->n++] = im;
 	xmlHashAddEntry(s->by_name, BAD_CAST im->name, im);

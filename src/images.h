@@ -47,6 +47,13 @@ struct images *images_new(const char *root, const char *web_root, size_t max_siz
 			  struct log *lg);
 void images_free(struct images *s);
 
+/* Pictures are made fit for e-readers with o (convert.c): WebP and AVIF
+ * converted, large ones scaled down, rotated upright; conversions are kept
+ * in cache_dir/converted when cache_dir is given. o NULL: kept as they are
+ * (then WebP and AVIF are left out). o is borrowed. */
+struct convert_opts;
+void images_set_convert(struct images *s, const struct convert_opts *o, const char *cache_dir);
+
 /* Downloaded URLs are looked up in f (borrowed; may be NULL: remote
  * references then fail quietly and are counted as not downloaded). */
 void images_set_fetcher(struct images *s, const struct fetcher *f);

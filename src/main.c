@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "book.h"
+#include "convert.h"
 #include "datetime.h"
 #include "fetch.h"
 #include "log.h"
@@ -43,6 +44,10 @@ enum {
 	OPT_PUBLISHER,
 	OPT_SPLIT,
 	OPT_MAX_BOOK_SIZE,
+	OPT_MAX_IMAGE_DIM,
+	OPT_JPEG_QUALITY,
+	OPT_GRAYSCALE,
+	OPT_KEEP_ANIMATION,
 };
 
 static const struct option longopts[] = {
@@ -70,6 +75,10 @@ static const struct option longopts[] = {
 	{"publisher", required_argument, NULL, OPT_PUBLISHER},
 	{"split", required_argument, NULL, OPT_SPLIT},
 	{"max-book-size", required_argument, NULL, OPT_MAX_BOOK_SIZE},
+	{"max-image-dim", required_argument, NULL, OPT_MAX_IMAGE_DIM},
+	{"jpeg-quality", required_argument, NULL, OPT_JPEG_QUALITY},
+	{"grayscale", no_argument, NULL, OPT_GRAYSCALE},
+	{"keep-animation", no_argument, NULL, OPT_KEEP_ANIMATION},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -98,6 +107,13 @@ usage(FILE *f)
 	      "      --split year|month|N|SIZE  write volumes: FILE-2019.epub, FILE-2019-09.epub,\n"
 	      "                         or FILE-01.epub… of N posts or about SIZE (50M) each\n"
 	      "      --max-book-size SIZE  warn when a book is larger than SIZE\n"
+	      "\n"
+	      "Pictures are made fit for e-readers: WebP and AVIF converted to JPEG or PNG,\n"
+	      "large ones scaled down, EXIF rotation applied; small JPEG/PNG/GIF kept as is.\n"
+	      "      --max-image-dim PX longest side of a picture (default 1600; 0 keeps sizes)\n"
+	      "      --jpeg-quality Q   quality of converted JPEGs, 1-100 (default 80)\n"
+	      "      --grayscale        pictures in shades of grey, for e-ink\n"
+	      "      --keep-animation   keep animated GIFs (default: their first frame)\n"
 	      "      --timezone ZONE    zone for dates written without one: UTC, +08:00, -0500\n"
 	      "                         (default: UTC)\n"
 	      "      --templates DIR    use chapter.xhtml, title.xhtml, cover.xhtml, style.css\n"
@@ -253,6 +269,7 @@ main(int argc, char **argv)
 	long num;
 
 	fetch_opts_default(&o.fetch);
+	convert_opts_init(&o.convert);
 	o.fetch.user_agent = "post2epub/" POST2EPUB_VERSION;
 
 	while ((ch = getopt_long(argc, argv, "o:j:qvhV", longopts, NULL)) != -1) {
@@ -325,6 +342,27 @@ main(int argc, char **argv)
 			break;
 		case OPT_PUBLISHER:
 			o.publisher = optarg;
+			break;
+		case OPT_MAX_IMAGE_DIM:
+			if (parse_long(optarg, 0, 20000, &num) != 0) {
+				rc = bad_usage("--max-image-dim takes pixels from 0 to 20000, not '%s'",
+					       optarg);
+				goto out;
+			}
+			o.convert.max_dim = (int)num;
+			break;
+		case OPT_JPEG_QUALITY:
+			if (parse_long(optarg, 1, 100, &num) != 0) {
+				rc = bad_usage("--jpeg-quality takes 1 to 100, not '%s'", optarg);
+				goto out;
+			}
+			o.convert.jpeg_quality = (int)num;
+			break;
+		case OPT_GRAYSCALE:
+			o.convert.grayscale = true;
+			break;
+		case OPT_KEEP_ANIMATION:
+			o.convert.keep_animation = true;
 			break;
 		case OPT_SPLIT:
 			if (parse_split(optarg, &o) != 0) {
@@ -476,7 +514,14 @@ main(int argc, char **argv)
 
 	xmlInitParser();
 	struct log *lg = log_new(stderr, level);
+	if (convert_init(argv[0]) != 0) {
+		log_error(lg, NULL, 0, "cannot start libvips (image conversion)");
+		log_free(lg);
+		rc = 1;
+		goto out;
+	}
 	rc = book_build(&o, lg) == 0 ? 0 : 1;
+	convert_shutdown();
 	if (stop_signal != 0)
 		log_error(lg, NULL, 0, "interrupted; nothing was written");
 	log_free(lg);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
@@ -64,5 +65,9 @@ void hex_encode(const unsigned char *in, size_t n, char *out);
 /* Reads a whole file, refusing more than max bytes. Returns 0 and a
  * malloc'd, NUL-terminated buffer, or -1 with errno set (EFBIG when too big). */
 int read_file_bounded(const char *path, size_t max, char **out, size_t *len);
+
+/* mkdir -p: path and its missing parents (created with mode). 0, or -1
+ * with errno (ENOTDIR when path exists and is no folder). */
+int mkdir_p(const char *path, mode_t mode);
 
 #endif

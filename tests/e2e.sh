@@ -142,6 +142,46 @@ n=$(unzip -Z1 "$tmp/mixed.epub" | grep -c '^EPUB/text/p.*\.xhtml$')
 check "hidden, _site and other files ignored (got $n)" [ "$n" -eq 1 ]
 epubcheck_clean "$tmp/mixed.epub"
 
+# --- pictures made fit for e-readers (libvips) ------------------------------------
+mkdir -p "$tmp/pics/img"
+cp "$here"/fixtures/images/*.webp "$here"/fixtures/images/*.avif "$here"/fixtures/images/*.gif \
+	"$here"/fixtures/images/*.jpg "$here"/fixtures/images/*.png "$here"/fixtures/images/*.svg \
+	"$tmp/pics/img/"
+rm -f "$tmp/pics/img/bomb.png"
+# Two large photos (noise: the worst case for compression), JPEG and WebP.
+vips gaussnoise "$tmp/n.v" 3000 2000 --sigma 40 &&
+	vips bandjoin "$tmp/n.v $tmp/n.v $tmp/n.v" "$tmp/rgb.v" &&
+	vips cast "$tmp/rgb.v" "$tmp/rgb8.v" uchar &&
+	vips jpegsave "$tmp/rgb8.v" "$tmp/pics/img/big.jpg" --Q 92 &&
+	vips webpsave "$tmp/rgb8.v" "$tmp/pics/img/big.webp" --Q 90
+{
+	echo "---"
+	echo "title: Every kind of picture"
+	echo "date: 2021-05-05"
+	echo "thumbnail: img/big.webp"
+	echo "---"
+	for f in "$tmp"/pics/img/*; do
+		b=$(basename "$f")
+		echo "<p><img src=\"img/$b\" alt=\"$b\"></p>"
+	done
+} >"$tmp/pics/post.html"
+"$BIN" "$tmp/pics" -o "$tmp/pics.epub" --cache-dir "$tmp/pics-cache" 2>"$tmp/pics.err"
+check "pictures: a book" [ $? -eq 0 ]
+epubcheck_clean "$tmp/pics.epub"
+check "pictures: only JPEG, PNG, GIF and SVG inside" \
+	sh -c "! unzip -Z1 '$tmp/pics.epub' 'EPUB/images/*' | grep -qv '\\.\\(jpg\\|png\\|gif\\|svg\\)\$'"
+check "pictures: WebP and AVIF shown, not left out" sh -c "! grep -q 'left out' '$tmp/pics.err'"
+check "pictures: no SVG with script" sh -c "! unzip -p '$tmp/pics.epub' 'EPUB/images/*.svg' | grep -qi '<script'"
+"$BIN" "$tmp/pics" -o "$tmp/pics-full.epub" --max-image-dim 0 --no-cache 2>/dev/null
+small=$(wc -c <"$tmp/pics.epub")
+full=$(wc -c <"$tmp/pics-full.epub")
+check "pictures: scaled book several times smaller ($small vs $full bytes)" [ $((full / small)) -ge 3 ]
+check "pictures: conversions are cached" [ -n "$(ls "$tmp/pics-cache/converted" 2>/dev/null)" ]
+"$BIN" "$tmp/pics" -o "$tmp/pics2.epub" --cache-dir "$tmp/pics-cache" 2>/dev/null
+check "pictures: same book from the cache" cmp -s "$tmp/pics.epub" "$tmp/pics2.epub"
+"$BIN" "$tmp/pics" -o "$tmp/pics-grey.epub" --grayscale --no-cache 2>/dev/null
+epubcheck_clean "$tmp/pics-grey.epub"
+
 # --- volumes -------------------------------------------------------------------
 mkdir -p "$tmp/vol"
 "$BIN" "$top/samples" -o "$tmp/vol/arch.epub" --split year 2>"$tmp/vol.err"
@@ -260,24 +300,23 @@ check "downloads: exit 0" [ $rc -eq 0 ]
 epubcheck_clean "$tmp/web.epub"
 check "a hanging server costs about the timeout ($((t1 - t0)) s)" [ $((t1 - t0)) -lt 20 ]
 for what in "status/404: HTTP 404" "htmlimage: not an image" "loop: too many redirects" \
-	"truncated/t.jpg: truncated body" "big/2000000: larger than" \
-	"img/w.webp: WebP images are not supported" "hang: timed out"; do
+	"truncated/t.jpg: truncated body" "big/2000000: larger than" "hang: timed out"; do
 	check "downloads: warned '$what'" grep -q "mixed.html:[0-9]*: warning: image $base/$what" "$tmp/web.err"
 done
 check "downloads: one warning per bad URL" [ "$(grep -c 'status/404' "$tmp/web.err")" -eq 1 ]
-check "downloads: no other warnings" [ "$(grep -c ': warning:' "$tmp/web.err")" -eq 7 ]
+check "downloads: no other warnings" [ "$(grep -c ': warning:' "$tmp/web.err")" -eq 6 ]
 unzip -p "$tmp/web.epub" EPUB/package.opf >"$tmp/web.opf"
 mkdir -p "$tmp/web.unz" && (cd "$tmp/web.unz" && unzip -q ../web.epub)
 mixed=$(grep -l 'Pictures good and bad' "$tmp"/web.unz/EPUB/text/*.xhtml)
-check "downloads: redirected, flaky, lazy and data: images are in" \
-	[ "$(grep -o '<img src="../images/[0-9a-f]*\.[a-z]*"' "$mixed" | wc -l)" -eq 5 ]
+check "downloads: redirected, flaky, lazy, WebP and data: images are in" \
+	[ "$(grep -o '<img src="../images/[0-9a-f]*\.[a-z]*"' "$mixed" | wc -l)" -eq 6 ]
 check "downloads: the thumbnail is in" grep -q 'class="post-thumb"><img' "$mixed"
 check "downloads: the alt text of a failed image stays" grep -q 'gone picture' "$mixed"
 check "downloads: one image for the noscript twins, no remote reference" sh -c "! grep -q '$base' '$mixed'"
 check "downloads: image types from the bytes" grep -q 'media-type="image/gif"' "$tmp/web.opf"
 n=$(ls "$tmp"/web.unz/EPUB/images | wc -l)
-# 30 HTML posts with a picture each (Markdown ones have none) + 5 in mixed.html.
-check "downloads: each picture stored once ($n)" [ "$n" -eq 35 ]
+# 30 HTML posts with a picture each (Markdown ones have none) + 6 in mixed.html.
+check "downloads: each picture stored once ($n)" [ "$n" -eq 36 ]
 reset_stats
 "$BIN" "$tmp/web" -o "$tmp/web2.epub" --cache-dir "$tmp/cache" --timeout 3 --max-image-size 1M 2>/dev/null
 r=$(stats requests)

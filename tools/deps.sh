@@ -6,9 +6,9 @@
 # prints the exact command to run and fails.
 set -eu
 
-pkgs="build-essential pkg-config libyaml-dev libxml2-dev libcurl4-openssl-dev libzip-dev libssl-dev libmd4c-dev libmd4c-html0-dev zlib1g-dev"
+pkgs="build-essential pkg-config libyaml-dev libxml2-dev libcurl4-openssl-dev libzip-dev libssl-dev libmd4c-dev libmd4c-html0-dev zlib1g-dev libvips-dev"
 if [ "${1:-}" = "--test" ]; then
-	pkgs="$pkgs libcmocka-dev epubcheck default-jre-headless unzip zip python3 mandoc valgrind"
+	pkgs="$pkgs libcmocka-dev epubcheck default-jre-headless unzip zip python3 mandoc valgrind libvips-tools"
 fi
 
 missing=""
