@@ -889,6 +889,25 @@ out:
 	return rc;
 }
 
+/* Finishes a front page (the cover, the title page) and adds it; frees
+ * doc. */
+static int
+front_page(struct ctx *c, xmlDocPtr doc, const char *file, const char *id, const char *title)
+{
+	char *out = NULL;
+	size_t len = 0;
+	if (c->user_css != NULL)
+		tpl_add_stylesheet(doc, "user.css");
+	tpl_finish(doc);
+	int rc = tpl_save(doc, &out, &len);
+	if (rc == 0)
+		add_page(c, xstrdup(file), id, title, out, len);
+	else
+		log_error(c->lg, file, 0, "cannot write %s", file);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
 /* The title page: title, author, span of dates, number of posts. */
 static int
 render_title_page(struct ctx *c, const char *title, const char *lang, const char *author,
@@ -908,17 +927,7 @@ render_title_page(struct ctx *c, const char *title, const char *lang, const char
 	tpl_set_text(doc, "span", span);
 	tpl_set_text(doc, "count", count);
 	tpl_add_body_class(doc, lang_is_cjk(lang) ? "cjk" : "latin");
-	if (c->user_css != NULL)
-		tpl_add_stylesheet(doc, "user.css");
-	tpl_finish(doc);
-	char *out = NULL;
-	size_t len = 0;
-	int rc = tpl_save(doc, &out, &len);
-	if (rc == 0)
-		add_page(c, xstrdup("title.xhtml"), "titlepage", title, out, len);
-	else
-		log_error(c->lg, "title.xhtml", 0, "cannot write the title page");
-	xmlFreeDoc(doc);
+	int rc = front_page(c, doc, "title.xhtml", "titlepage", title);
 	free(da);
 	free(db);
 	free(span);
@@ -935,18 +944,7 @@ render_cover_page(struct ctx *c, const char *lang, const struct image *cover)
 	xmlNodePtr img = tpl_add_elem(doc, slot, "img", NULL);
 	xmlSetProp(img, BAD_CAST "src", BAD_CAST cover->name);
 	xmlSetProp(img, BAD_CAST "alt", BAD_CAST "Cover");
-	if (c->user_css != NULL)
-		tpl_add_stylesheet(doc, "user.css");
-	tpl_finish(doc);
-	char *out = NULL;
-	size_t len = 0;
-	int rc = tpl_save(doc, &out, &len);
-	if (rc == 0)
-		add_page(c, xstrdup("cover.xhtml"), "cover", "Cover", out, len);
-	else
-		log_error(c->lg, "cover.xhtml", 0, "cannot write the cover page");
-	xmlFreeDoc(doc);
-	return rc;
+	return front_page(c, doc, "cover.xhtml", "cover", "Cover");
 }
 
 /* The book re-opened and checked before it replaces anything: a failure is

@@ -2,6 +2,7 @@
 #include "images.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libxml/hash.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -31,8 +32,6 @@ struct images {
 	size_t n, cap;
 	xmlHashTablePtr by_name; /* "images/…" → struct image */
 	xmlHashTablePtr by_ref;  /* URL, data: URI or real path → image or FAILED */
-	size_t failed;
-	size_t not_downloaded;
 };
 
 struct images *
@@ -83,30 +82,6 @@ void
 images_set_fetcher(struct images *s, const struct fetcher *f)
 {
 	s->fetch = f;
-}
-
-size_t
-images_count(const struct images *s)
-{
-	return s->n;
-}
-
-const struct image *
-images_at(const struct images *s, size_t i)
-{
-	return s->v[i];
-}
-
-size_t
-images_failed(const struct images *s)
-{
-	return s->failed;
-}
-
-size_t
-images_not_downloaded(const struct images *s)
-{
-	return s->not_downloaded;
 }
 
 static bool
@@ -177,30 +152,56 @@ converted_path(const struct images *s, const void *data, size_t len)
 	return xasprintf("%s/converted/%s-%s", s->cache_dir, hex, key);
 }
 
-/* A conversion done by an earlier run: 0 with the bytes and their file. */
+/* A conversion done by an earlier run (base from converted_path): 0 with
+ * the bytes and their file. */
 static int
-converted_lookup(const struct images *s, const void *data, size_t len, char **path, void **out,
+converted_lookup(const struct images *s, const char *base, char **path, void **out,
 		 size_t *outlen)
 {
-	char *p = converted_path(s, data, len), *bytes = NULL;
-	if (p == NULL || read_file_bounded(p, s->max_size, &bytes, outlen) != 0 ||
+	char *bytes = NULL;
+	if (base == NULL || read_file_bounded(base, s->max_size, &bytes, outlen) != 0 ||
 	    media_sniff(bytes, *outlen) == MEDIA_UNKNOWN) {
-		free(p);
 		free(bytes);
 		return -1;
 	}
-	*path = p;
+	*path = xstrdup(base);
 	*out = bytes;
 	return 0;
+}
+
+/* An earlier run found these bytes fine as they are ("<base>.keep", an
+ * empty file): a warm cache then costs no decoding at all. */
+static bool
+kept_before(const char *base)
+{
+	if (base == NULL)
+		return false;
+	char *k = xasprintf("%s.keep", base);
+	bool yes = access(k, F_OK) == 0;
+	free(k);
+	return yes;
+}
+
+static void
+remember_kept(const struct images *s, const char *base)
+{
+	if (base == NULL)
+		return;
+	char *dir = xasprintf("%s/converted", s->cache_dir);
+	char *k = xasprintf("%s.keep", base);
+	int fd = mkdir_p(dir, 0700) == 0 ? open(k, O_WRONLY | O_CREAT | O_CLOEXEC, 0600) : -1;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	free(k);
 }
 
 /* Keeps a conversion for the next run (written to a temporary file and
  * renamed: never a half-written entry). Returns the file, or NULL. */
 static char *
-converted_store(const struct images *s, const void *orig, size_t origlen, const void *out,
-		size_t outlen)
+converted_store(const struct images *s, const char *base, const void *out, size_t outlen)
 {
-	char *p = converted_path(s, orig, origlen), *dir = NULL, *tmp = NULL;
+	char *p = base ? xstrdup(base) : NULL, *dir = NULL, *tmp = NULL;
 	int fd = -1;
 	if (p == NULL)
 		return NULL;
@@ -248,19 +249,24 @@ add_bytes(struct images *s, char *data, size_t len, const char *path, const char
 		size_t outlen = 0;
 		enum media_type ot = MEDIA_UNKNOWN;
 		const char *why = NULL;
-		if (converted_lookup(s, data, len, &cached, &out, &outlen) == 0) {
+		char *base = converted_path(s, data, len);
+		if (converted_lookup(s, base, &cached, &out, &outlen) == 0) {
 			ot = media_sniff(out, outlen);
-		} else {
+		} else if (!kept_before(base)) {
 			enum convert_result r =
 				convert_image(data, len, t, s->convert, &out, &outlen, &ot, &why);
 			if (r == CONVERT_FAIL) {
 				log_warn(s->lg, who, line, "image %s: %s; left out", what, why);
+				free(base);
 				free(data);
 				return NULL;
 			}
 			if (r == CONVERT_DONE)
-				cached = converted_store(s, data, len, out, outlen);
+				cached = converted_store(s, base, out, outlen);
+			else
+				remember_kept(s, base);
 		}
+		free(base);
 		if (out != NULL) {
 			free(data);
 			data = out;
@@ -441,16 +447,10 @@ resolve_remote(struct images *s, const char *url, const char *who, unsigned long
 		return hit == FAILED ? NULL : hit;
 	fr = s->fetch != NULL ? fetch_get(s->fetch, url) : NULL;
 	if (fr == NULL || fr->status != FETCH_OK) {
-		if (fr == NULL)
-			s->not_downloaded++;
-		else
-			s->failed++;
 		xmlHashAddEntry(s->by_ref, BAD_CAST url, FAILED);
 		return NULL;
 	}
 	im = add_file(s, fr->path, who, line, url);
-	if (im == NULL)
-		s->failed++;
 	xmlHashAddEntry(s->by_ref, BAD_CAST url, im != NULL ? (void *)im : FAILED);
 	return im;
 }
@@ -472,9 +472,7 @@ resolve_data(struct images *s, const char *ref, const char *who, unsigned long l
 	}
 	/* Only successes are remembered: a failure is reported to every post
 	 * that has it, whichever thread gets there first. */
-	if (im == NULL)
-		s->failed++;
-	else
+	if (im != NULL)
 		xmlHashAddEntry(s->by_ref, BAD_CAST ref, im);
 	return im;
 }
@@ -510,8 +508,6 @@ resolve_local(struct images *s, const char *ref, const char *post_path, const ch
 		if (im != NULL) /* failures are reported to every post (see resolve_data) */
 			xmlHashAddEntry(s->by_ref, BAD_CAST real, (void *)im);
 	}
-	if (im == NULL)
-		s->failed++;
 out:
 	free(rel);
 	free(full);
@@ -545,7 +541,6 @@ images_resolve(struct images *s, const char *ref, const char *post_path, const c
 		log_warn(s->lg, who, line,
 			 "image '%s': only local files, data: URIs and http(s) URLs are used; left out",
 			 ref);
-		s->failed++;
 		break;
 	case REF_LOCAL:
 		im = resolve_local(s, ref, post_path, who, line);
@@ -557,20 +552,6 @@ images_resolve(struct images *s, const char *ref, const char *post_path, const c
 	return im;
 }
 
-static int
-cmp_images(const void *a, const void *b)
-{
-	return strcmp((*(struct image *const *)a)->name, (*(struct image *const *)b)->name);
-}
-
-void
-images_sort(struct images *s)
-{
-	pthread_mutex_lock(&s->lock);
-	if (s->n > 1)
-		qsort(s->v, s->n, sizeof *s->v, cmp_images);
-	pthread_mutex_unlock(&s->lock);
-}
 
 const struct image *
 images_add_file(struct images *s, const char *path, const char *what)

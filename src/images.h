@@ -55,7 +55,7 @@ struct convert_opts;
 void images_set_convert(struct images *s, const struct convert_opts *o, const char *cache_dir);
 
 /* Downloaded URLs are looked up in f (borrowed; may be NULL: remote
- * references then fail quietly and are counted as not downloaded). */
+ * references then fail quietly). */
 void images_set_fetcher(struct images *s, const struct fetcher *f);
 
 /* Safe to call from several threads at once; warnings go to lg.
@@ -71,15 +71,5 @@ const struct image *images_resolve(struct images *s, const char *ref, const char
  * folder). NULL after a warning naming what. */
 const struct image *images_add_file(struct images *s, const char *path, const char *what);
 
-/* Puts the images in the order of their names, so that the book does not
- * depend on which thread met an image first. */
-void images_sort(struct images *s);
-
-size_t images_count(const struct images *s);
-const struct image *images_at(const struct images *s, size_t i);
-/* References that could not be used, and remote ones seen without a
- * fetcher. */
-size_t images_failed(const struct images *s);
-size_t images_not_downloaded(const struct images *s);
 
 #endif
