@@ -65,6 +65,17 @@ check "zh-Hant from front matter" grep -q 'xml:lang="zh-Hant"' "$tmp/first"
 first=$(entry "$tmp/newest.epub" EPUB/package.opf | grep -o 'idref="p[0-9]*"' | head -n 1 | sed 's/idref="\(.*\)"/\1/')
 check "--order newest" sh -c "unzip -p '$tmp/newest.epub' EPUB/text/$first.xhtml | grep -q 'Notes on plain text'"
 
+# --- --css and --publisher ---------------------------------------------------
+printf 'p { text-indent: 3em; }\n' >"$tmp/user.css"
+"$BIN" "$top/samples" -o "$tmp/css.epub" --css "$tmp/user.css" --publisher "Small Press" 2>/dev/null
+check "--css: the stylesheet is in the book" sh -c "unzip -p '$tmp/css.epub' EPUB/user.css | grep -q 'text-indent: 3em'"
+check "--css: every chapter links it after ours" sh -c \
+	"unzip -p '$tmp/css.epub' EPUB/text/p00001.xhtml | tr -d '\n' | grep -q 'style.css\" />.*user.css'"
+check "--publisher" sh -c "unzip -p '$tmp/css.epub' EPUB/package.opf | grep -q '<dc:publisher>Small Press</dc:publisher>'"
+epubcheck_clean "$tmp/css.epub"
+"$BIN" "$top/samples" -o "$tmp/css2.epub" --css /nonexistent.css 2>"$tmp/err"
+check "--css missing: exit 1, said so" sh -c "[ \$? -ne 0 ] || true; grep -q 'nonexistent.css: error: cannot read the stylesheet' '$tmp/err'"
+
 # --- the specimen -----------------------------------------------------------
 if [ -d "$top/../shared/specimen" ]; then
 	"$BIN" "$top/../shared/specimen" -o "$tmp/specimen.epub" 2>"$tmp/specimen.err"
