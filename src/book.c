@@ -1001,14 +1001,8 @@ split_volumes(struct ctx *c, const char *title, size_t *nout)
 	struct volume *v = NULL;
 	size_t n = 0, cap = 0, vol_no = 1;
 	uint64_t acc = 0;
-	/* Date order, whatever --order says: new posts only touch the last. */
-	struct post **byd = xcalloc(c->posts.n, sizeof *byd);
-	memcpy(byd, c->posts.v, c->posts.n * sizeof *byd);
-	qsort(byd, c->posts.n, sizeof *byd, cmp_posts);
-	free(c->posts.v);
-	c->posts.v = byd;
-	c->posts.cap = c->posts.n;
-
+	/* The posts are in date order (whatever --order says): new posts only
+	 * touch the last volume. */
 	for (size_t i = 0; i < c->posts.n; i++) {
 		const struct post *p = c->posts.v[i];
 		char key[32] = "";
@@ -1314,13 +1308,8 @@ book_build(const struct book_opts *o, struct log *lg)
 				  "no posts found (*.md, *.markdown, *.txt, *.html, *.htm)");
 		goto out;
 	}
+	/* Date order; each volume applies --order itself. */
 	qsort(c.posts.v, c.posts.n, sizeof *c.posts.v, cmp_posts);
-	if (o->newest_first)
-		for (size_t i = 0, j = c.posts.n - 1; i < j; i++, j--) {
-			struct post *t = c.posts.v[i];
-			c.posts.v[i] = c.posts.v[j];
-			c.posts.v[j] = t;
-		}
 
 	/* Book metadata. */
 	title = xstrdup(o->title ? o->title : c.site.title ? c.site.title : "");
