@@ -325,6 +325,7 @@ scan_post(const struct post *p, struct found *f)
 		.file = p->relpath,
 		.line = p->body_line,
 		.exact_lines = p->format == POST_HTML,
+		.clean_utf8 = p->format == POST_HTML,
 	};
 	xhtml_images(html ? html : p->body, html ? hlen : p->body_len, &xo, scan_found, f);
 	free(html);

@@ -235,6 +235,8 @@ render_one(const struct chapter_env *env, struct templates *tpl, const struct po
 		.file = p->relpath,
 		.line = p->body_line,
 		.exact_lines = p->format == POST_HTML,
+		/* collect_read checked the file; md4c's output is checked. */
+		.clean_utf8 = p->format == POST_HTML,
 		.lg = lg,
 		.image = chapter_image,
 		.image_ctx = &ic,

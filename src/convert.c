@@ -52,11 +52,39 @@ static const char *const allowed_loaders[] = {
     "VipsForeignLoadWebp", "VipsForeignLoadHeif", "VipsForeignLoadSvg",
 };
 
+/* libvips is started on first use: starting it costs tens of milliseconds
+ * (a tenth of a book without pictures), so a run that converts nothing does
+ * not pay. This and libvips's own state are the module's only globals. */
+static const char *vips_argv0 = "post2epub";
+static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
+static int vips_state; /* 0 not started, 1 running, -1 failed */
+
+static void start_vips(void);
+
 int
 convert_init(const char *argv0)
 {
-	if (VIPS_INIT(argv0 != NULL ? argv0 : "post2epub") != 0)
-		return -1;
+	if (argv0 != NULL)
+		vips_argv0 = argv0;
+	return 0;
+}
+
+/* Makes sure libvips runs; 0, or -1 when it cannot start. */
+static int
+ensure_vips(void)
+{
+	pthread_once(&vips_once, start_vips);
+	return vips_state == 1 ? 0 : -1;
+}
+
+static void
+start_vips(void)
+{
+	if (VIPS_INIT(vips_argv0) != 0) {
+		vips_state = -1;
+		return;
+	}
+	vips_state = 1;
 	vips_concurrency_set(1);
 	vips_cache_set_max(0);
 	vips_operation_block_set("VipsForeignLoad", TRUE);
@@ -67,13 +95,13 @@ convert_init(const char *argv0)
 	                      G_LOG_LEVEL_DEBUG,
 	                  quiet_handler, NULL);
 	xmlInitParser();
-	return 0;
 }
 
 void
 convert_shutdown(void)
 {
-	vips_shutdown();
+	if (vips_state == 1)
+		vips_shutdown();
 }
 
 /* The name of the buffer loader libvips must pick for a type: a file whose
@@ -104,7 +132,7 @@ loader_for(enum media_type t)
 bool
 convert_can_avif(void)
 {
-	return vips_type_find("VipsOperation", "heifload_buffer") != 0;
+	return ensure_vips() == 0 && vips_type_find("VipsOperation", "heifload_buffer") != 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -437,6 +465,10 @@ convert_image(const void *data, size_t len, enum media_type type, const struct c
 	*out = NULL;
 	*outlen = 0;
 	*why = "cannot be decoded";
+	if (ensure_vips() != 0) {
+		*why = "image conversion (libvips) cannot start";
+		return CONVERT_FAIL;
+	}
 	if (want == NULL || len == 0) {
 		*why = "not an image";
 		goto out;

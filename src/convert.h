@@ -26,8 +26,9 @@ struct convert_opts {
 /* Fills o with the defaults above. */
 void convert_opts_init(struct convert_opts *o);
 
-/* Starts libvips: call once per process, from the main thread, before any
- * convert_image(); argv0 is the program's name. Limits libvips to one
+/* Prepares libvips (started on the first convert_image(), so that runs
+ * that convert nothing do not pay for it): call once per process, from the
+ * main thread, before any convert_image(); argv0 is the program's name. Limits libvips to one
  * thread per call (we run several calls at once), turns its operation cache
  * off, allows only the loaders of the types above (no ImageMagick, no
  * PDF…), and silences libvips's own messages on stderr. 0 ok, -1 when

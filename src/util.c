@@ -290,6 +290,19 @@ clean_until(const unsigned char *p, size_t i, size_t n)
 				continue;
 			}
 		}
+		unsigned c0 = p[i];
+		if (c0 >= 0x20 && c0 < 0x80) {
+			i++;
+			continue;
+		}
+		/* Three-byte sequences led by E1..EC or EE are valid whatever their
+		 * continuation bytes (no overlong form, surrogate or U+FFFE/FFFF):
+		 * most of CJK text. */
+		if (((c0 >= 0xE1 && c0 <= 0xEC) || c0 == 0xEE) && n - i >= 3 &&
+		    (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) {
+			i += 3;
+			continue;
+		}
 		size_t k = utf8_seq_len(p + i, n - i);
 		if (k == 0 || xml_forbidden(p + i, k))
 			return i;

@@ -1848,7 +1848,12 @@ render(const char *html, size_t len, const struct xhtml_opts *o, xmlNodePtr dest
 
 	/* Invalid UTF-8 would make the HTML parser switch to Latin-1 for the
 	 * rest of the input; characters XML forbids could not be saved. */
-	clean = utf8_sanitize(html, len, &clen, NULL, NULL);
+	if (o->clean_utf8) {
+		clean = xstrndup(html, len);
+		clen = len;
+	} else {
+		clean = utf8_sanitize(html, len, &clen, NULL, NULL);
+	}
 	blank_doctype(clean, clen);
 	if (is_ws(BC clean)) {
 		rc = 0;

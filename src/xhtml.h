@@ -49,6 +49,9 @@ struct xhtml_opts {
 	bool exact_lines;    /* the HTML is the file's own text (not rendered from
 				Markdown): messages give the line of the element,
 				else the body's first line */
+	bool clean_utf8;     /* the text is known to be valid UTF-8 without
+				characters XML forbids (collect_read's output):
+				the check is skipped */
 	struct log *lg;
 	xhtml_image_fn image; /* NULL: every image dropped */
 	void *image_ctx;
