@@ -331,16 +331,6 @@ add_file(struct images *s, const char *path, const char *who, unsigned long line
 }
 
 static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
-		return (ch | 0x20) - 'a' + 10;
-	return -1;
-}
-
-static int
 b64val(int ch)
 {
 	if (ch >= 'A' && ch <= 'Z')
@@ -376,9 +366,9 @@ data_uri_decode(const char *uri, size_t max, char **out, size_t *outlen)
 		for (const char *p = comma + 1; *p; p++) {
 			if (*p == '=' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
 				continue;
-			if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+			if (*p == '%' && hex_value(p[1]) >= 0 && hex_value(p[2]) >= 0) {
 				/* A percent-encoded base64 character ("%2B"). */
-				int v = b64val(hexval(p[1]) * 16 + hexval(p[2]));
+				int v = b64val(hex_value(p[1]) * 16 + hex_value(p[2]));
 				if (v < 0)
 					goto fail;
 				acc = (acc << 6) | (unsigned)v;
@@ -399,8 +389,8 @@ data_uri_decode(const char *uri, size_t max, char **out, size_t *outlen)
 		}
 	} else {
 		for (const char *p = comma + 1; *p; p++) {
-			if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-				buf_putc(&b, (char)(hexval(p[1]) * 16 + hexval(p[2])));
+			if (*p == '%' && hex_value(p[1]) >= 0 && hex_value(p[2]) >= 0) {
+				buf_putc(&b, (char)(hex_value(p[1]) * 16 + hex_value(p[2])));
 				p += 2;
 			} else {
 				buf_putc(&b, *p);
@@ -423,8 +413,8 @@ local_path(const char *ref)
 	struct buf b = {0};
 	buf_add(&b, "", 0);
 	for (const char *s = ref; *s && *s != '?' && *s != '#'; s++) {
-		if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-			char ch = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+		if (*s == '%' && hex_value(s[1]) >= 0 && hex_value(s[2]) >= 0) {
+			char ch = (char)(hex_value(s[1]) * 16 + hex_value(s[2]));
 			if (ch == '\0')
 				break;
 			buf_putc(&b, ch);

@@ -364,6 +364,16 @@ sha256_bytes(const void *data, size_t n, unsigned char out[32])
 	digest("SHA256", data, n, out);
 }
 
+int
+hex_value(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
+		return (ch | 0x20) - 'a' + 10;
+	return -1;
+}
+
 void
 hex_encode(const unsigned char *in, size_t n, char *out)
 {

@@ -59,6 +59,8 @@ char *utf8_sanitize(const char *s, size_t n, size_t *outlen, size_t *nbad, size_
 /* Digests over bytes, written as binary into out. */
 void sha1_bytes(const void *data, size_t n, unsigned char out[20]);
 void sha256_bytes(const void *data, size_t n, unsigned char out[32]);
+/* The value of a hexadecimal digit (either case), or -1. */
+int hex_value(int ch);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
 

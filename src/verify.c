@@ -112,18 +112,6 @@ dir_of(const char *name)
 	return xstrndup(name, slash != NULL ? (size_t)(slash - name) + 1 : 0);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The archive entry a relative URL in a document inside folder base
  * names: fragment and query dropped, %XX decoded, "." and ".." segments
  * folded. A ".." above the top stays, so the result names no entry.
@@ -139,8 +127,8 @@ resolve(const char *base, const char *href)
 		buf_puts(&joined, base);
 	for (size_t i = 0; i < n; i++) {
 		int hi, lo;
-		if (href[i] == '%' && i + 2 < n && (hi = hexval(href[i + 1])) >= 0 &&
-		    (lo = hexval(href[i + 2])) >= 0) {
+		if (href[i] == '%' && i + 2 < n && (hi = hex_value(href[i + 1])) >= 0 &&
+		    (lo = hex_value(href[i + 2])) >= 0) {
 			buf_putc(&joined, (char)(hi << 4 | lo));
 			i += 2;
 		} else {

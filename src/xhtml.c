@@ -575,14 +575,6 @@ is_hex(int ch)
 	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
 }
 
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	return (ch | 0x20) - 'a' + 10;
-}
-
 /* A copy of s without leading and trailing C0 controls and spaces and
  * without tabs and newlines inside (what browsers do to URLs). */
 static char *
@@ -707,7 +699,7 @@ fragment_decode(const char *in)
 	r = xmalloc(strlen(u));
 	for (s = u + 1, w = r; *s; s++) {
 		if (*s == '%' && is_hex(s[1]) && is_hex(s[2])) {
-			*w++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			*w++ = (char)(hex_value(s[1]) * 16 + hex_value(s[2]));
 			s += 2;
 		} else {
 			*w++ = *s;
