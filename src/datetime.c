@@ -135,12 +135,6 @@ is_digit(int c)
 }
 
 static bool
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
 is_space(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
@@ -209,7 +203,7 @@ word(struct scan *sc, char *buf, size_t size)
 {
 	size_t n = 0;
 	const char *q = sc->p;
-	while (q < sc->end && is_alpha((unsigned char)*q)) {
+	while (q < sc->end && ascii_isalpha((unsigned char)*q)) {
 		if (n + 1 >= size)
 			return false;
 		buf[n++] = *q++;

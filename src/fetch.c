@@ -1007,6 +1007,15 @@ abandon(struct fetcher *f, const char *why)
 	f->qnext = f->nqueue;
 }
 
+/* libcurl's multi handle gave up: report, fail what is left, -1. */
+static int
+multi_failed(struct fetcher *f, CURLMcode mc)
+{
+	log_error(f->lg, NULL, 0, "downloads stopped: libcurl: %s", curl_multi_strerror(mc));
+	abandon(f, "downloads stopped");
+	return -1;
+}
+
 int
 fetch_run(struct fetcher *f)
 {
@@ -1063,10 +1072,7 @@ fetch_run(struct fetcher *f)
 		int still = 0;
 		CURLMcode mc = curl_multi_perform(f->multi, &still);
 		if (mc != CURLM_OK) {
-			log_error(f->lg, NULL, 0, "downloads stopped: libcurl: %s",
-			          curl_multi_strerror(mc));
-			abandon(f, "downloads stopped");
-			rc = -1;
+			rc = multi_failed(f, mc);
 			break;
 		}
 		CURLMsg *msg;
@@ -1089,10 +1095,7 @@ fetch_run(struct fetcher *f)
 			wait = next - now > 0 ? next - now : 0;
 		mc = curl_multi_poll(f->multi, NULL, 0, (int)wait, NULL);
 		if (mc != CURLM_OK) {
-			log_error(f->lg, NULL, 0, "downloads stopped: libcurl: %s",
-			          curl_multi_strerror(mc));
-			abandon(f, "downloads stopped");
-			rc = -1;
+			rc = multi_failed(f, mc);
 			break;
 		}
 	}

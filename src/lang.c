@@ -124,18 +124,6 @@ lang_is_cjk(const char *tag)
 	return lang_is(tag, "zh") || lang_is(tag, "ja") || lang_is(tag, "ko");
 }
 
-static bool
-is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_alnum(char c)
-{
-	return is_alpha(c) || (c >= '0' && c <= '9');
-}
-
 char *
 lang_clean(const char *tag)
 {
@@ -151,14 +139,14 @@ lang_clean(const char *tag)
 				ok = false;
 			if (first == n)
 				first = i;
-		} else if (!is_alnum(t[i])) {
+		} else if (!ascii_isalnum(t[i])) {
 			ok = false;
 		}
 	}
 	if (ok && (first < 2 || first > 3))
 		ok = false;
 	for (size_t i = 0; ok && i < first; i++)
-		if (!is_alpha(t[i]))
+		if (!ascii_isalpha(t[i]))
 			ok = false;
 	if (!ok) {
 		free(t);

@@ -166,6 +166,18 @@ lower(int c)
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
+bool
+ascii_isalpha(int ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+bool
+ascii_isalnum(int ch)
+{
+	return ascii_isalpha(ch) || (ch >= '0' && ch <= '9');
+}
+
 int
 ascii_casecmp(const char *a, const char *b)
 {

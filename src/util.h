@@ -39,6 +39,10 @@ void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(print
 char *buf_detach(struct buf *b, size_t *len);
 void buf_free(struct buf *b);
 
+/* ASCII character classes (locale independent; other bytes are neither). */
+bool ascii_isalpha(int ch);
+bool ascii_isalnum(int ch);
+
 /* ASCII-only case-insensitive comparisons (locale independent). */
 int ascii_casecmp(const char *a, const char *b);
 int ascii_ncasecmp(const char *a, const char *b, size_t n);

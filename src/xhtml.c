@@ -470,18 +470,6 @@ is_int(const char *s, long *v)
 	return true;
 }
 
-static bool
-is_alpha(int ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
-static bool
-is_alnum(int ch)
-{
-	return is_alpha(ch) || (ch >= '0' && ch <= '9');
-}
-
 /* xsd:language: [a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})* */
 static bool
 is_langtag(const char *s)
@@ -497,7 +485,7 @@ is_langtag(const char *s)
 				return false;
 			run = 0;
 			first = false;
-		} else if (first ? is_alpha(*s) : is_alnum(*s)) {
+		} else if (first ? ascii_isalpha(*s) : ascii_isalnum(*s)) {
 			if (++run > 8)
 				return false;
 		} else {
@@ -604,9 +592,9 @@ url_scheme(const char *u)
 {
 	size_t i;
 
-	if (!is_alpha(u[0]))
+	if (!ascii_isalpha(u[0]))
 		return 0;
-	for (i = 1; is_alnum(u[i]) || u[i] == '+' || u[i] == '-' || u[i] == '.'; i++)
+	for (i = 1; ascii_isalnum(u[i]) || u[i] == '+' || u[i] == '-' || u[i] == '.'; i++)
 		;
 	return u[i] == ':' ? i : 0;
 }
