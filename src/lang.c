@@ -45,17 +45,21 @@ static const unsigned simp_only[] = {
 	0x9898, 0x98CE, 0x996D, 0x9986, 0x9A6C, 0x9A8C, 0x9C7C, 0x9E1F, 0x9E21,
 };
 
-static int
-cmp_cp(const void *a, const void *b)
-{
-	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-	return x < y ? -1 : x > y;
-}
-
+/* Binary search, inlined: lang_detect asks for every Han character. */
 static bool
 in_table(const unsigned *t, size_t n, unsigned cp)
 {
-	return bsearch(&cp, t, n, sizeof *t, cmp_cp) != NULL;
+	size_t lo = 0, hi = n;
+	if (cp < t[0] || cp > t[n - 1])
+		return false;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (t[mid] < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && t[lo] == cp;
 }
 
 const char *

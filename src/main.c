@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <libxml/parser.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +271,14 @@ main(int argc, char **argv)
 	int ch, rc = 2;
 	long num;
 
+#ifdef __GLIBC__
+	/* Every chapter allocates and frees a few hundred KiB (parse trees,
+	 * zlib's state): by default glibc hands that back to the kernel each
+	 * time and takes the page faults again. 16 MiB of slack at the top of
+	 * each heap halved the page faults and saved a sixth of the CPU time of
+	 * a 2,000-post build (perf stat, make bench corpus). */
+	mallopt(M_TOP_PAD, 16 * 1024 * 1024);
+#endif
 	fetch_opts_default(&o.fetch);
 	convert_opts_init(&o.convert);
 	o.fetch.user_agent = "post2epub/" POST2EPUB_VERSION;

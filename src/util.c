@@ -303,14 +303,16 @@ clean_until(const unsigned char *p, size_t i, size_t n)
 			}
 		}
 		unsigned c0 = p[i];
-		if (c0 >= 0x20 && c0 < 0x80) {
+		if ((c0 >= 0x20 && c0 < 0x80) || c0 == '\n' || c0 == '\t' || c0 == '\r') {
 			i++;
 			continue;
 		}
 		/* Three-byte sequences led by E1..EC or EE are valid whatever their
 		 * continuation bytes (no overlong form, surrogate or U+FFFE/FFFF):
-		 * most of CJK text. */
-		if (((c0 >= 0xE1 && c0 <= 0xEC) || c0 == 0xEE) && n - i >= 3 &&
+		 * most of CJK text. So are those led by EF but for EF BF xx
+		 * (fullwidth punctuation is EF BC xx). */
+		if (n - i >= 3 &&
+		    ((c0 >= 0xE1 && c0 <= 0xEC) || c0 == 0xEE || (c0 == 0xEF && p[i + 1] != 0xBF)) &&
 		    (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) {
 			i += 3;
 			continue;

@@ -44,6 +44,68 @@ test_utf8(void **state)
 	free(s);
 }
 
+/* The reference: one code point at a time, no fast path. */
+static char *
+slow_sanitize(const unsigned char *p, size_t n, size_t *bad)
+{
+	struct buf b = {0};
+	buf_add(&b, "", 0);
+	*bad = 0;
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq_len(p + i, n - i);
+		bool forbidden = k == 0 || (k == 1 && p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
+					    p[i] != '\r') ||
+				 (k == 3 && p[i] == 0xEF && p[i + 1] == 0xBF && p[i + 2] >= 0xBE);
+		if (forbidden) {
+			buf_add(&b, "\xEF\xBF\xBD", 3);
+			(*bad)++;
+			i += k ? k : 1;
+		} else {
+			buf_add(&b, (const char *)p + i, k);
+			i += k;
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* utf8_sanitize's word-at-a-time and CJK shortcuts agree with the
+ * reference on text mixing ASCII, whitespace, controls, CJK, fullwidth
+ * punctuation and every kind of invalid or forbidden sequence, cut at
+ * every length. */
+static void
+test_utf8_fast_paths(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {
+		"a", "word ", "\n", "\t", "\r\n", "\x01", "\x1f", "\x7f", "中", "文", "，", "：",
+		"\xEF\xBF\xBD", "\xEF\xBF\xBE", "\xEF\xBF\xBF", "\xEF\xBC", "\xE0\x80\x80",
+		"\xE0\xA0\x80", "\xED\xA0\x80", "\xED\x9F\xBF", "\xC3\xA9", "\xC0\xAF",
+		"\xF0\x9F\x98\x80", "\xF4\x90\x80\x80", "\xff", "\x80", "\xE4\xB8",
+		"\xEE\x80\x80", "\xEC\xBF\xBF",
+	};
+	const size_t np = sizeof pieces / sizeof *pieces;
+	uint32_t seed = 12345;
+	for (int round = 0; round < 3000; round++) {
+		struct buf in = {0};
+		int count = 1 + round % 40;
+		for (int j = 0; j < count; j++) {
+			seed = seed * 1103515245u + 12345u;
+			buf_puts(&in, pieces[(seed >> 16) % np]);
+		}
+		for (size_t cut = in.len > 12 ? in.len - 12 : 0; cut <= in.len; cut++) {
+			size_t n = 0, bad = 0, want_bad = 0;
+			char *got = utf8_sanitize(in.data, cut, &n, &bad, NULL);
+			char *want = slow_sanitize((const unsigned char *)in.data, cut, &want_bad);
+			assert_string_equal(got, want);
+			assert_int_equal(bad, want_bad);
+			assert_int_equal(n, strlen(want));
+			free(got);
+			free(want);
+		}
+		buf_free(&in);
+	}
+}
+
 static void
 test_strings(void **state)
 {
@@ -143,6 +205,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf),          cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_utf8_fast_paths),
 		cmocka_unit_test(test_strings),      cmocka_unit_test(test_digests),
 		cmocka_unit_test(test_read_bounded), cmocka_unit_test(test_log_format),
 		cmocka_unit_test(test_log_buffer),
