@@ -45,6 +45,13 @@ struct page {
 	const struct post *post;  /* the chapter's post; NULL for front pages */
 };
 
+/* A picture a chapter waits for. */
+struct wanted {
+	char *url;
+	const char *who; /* the post's relpath (borrowed) */
+	unsigned long line;
+};
+
 /* Everything one run owns; freed in one place (ctx_free). */
 struct ctx {
 	const struct book_opts *o;
@@ -69,8 +76,37 @@ struct ctx {
 	int spool;         /* an unlinked temporary file of deflated chapters */
 	uint64_t spool_len;
 	bool *failed;      /* posts whose chapter could not be made */
+	struct page *chap; /* the chapters, by post, as they come */
+	size_t nchap;
 	bool load_failed;  /* the download cache could not be set up */
+	/* Pictures the chapters wait for (chapter_env.defer), in post order. */
+	struct wanted *wanted;
+	size_t nwanted, capwanted;
 };
+
+/* Seconds on a monotonic clock, for --verbose timings. */
+static double
+seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A signal asked us to stop (main.c sets the flag). */
+static bool
+stopped(const struct ctx *c)
+{
+	return c->o->stop != NULL && *c->o->stop;
+}
+
+static void
+wanted_clear(struct ctx *c)
+{
+	for (size_t i = 0; i < c->nwanted; i++)
+		free(c->wanted[i].url);
+	c->nwanted = 0;
+}
 
 /* Forgets what one volume built. */
 static void
@@ -92,6 +128,14 @@ volume_reset(struct ctx *c)
 	c->vimg_seen = NULL;
 	free(c->failed);
 	c->failed = NULL;
+	for (size_t i = 0; c->chap != NULL && i < c->nchap; i++) {
+		free(c->chap[i].name);
+		free(c->chap[i].title);
+	}
+	free(c->chap);
+	c->chap = NULL;
+	c->nchap = 0;
+	wanted_clear(c);
 	if (c->spool >= 0)
 		close(c->spool);
 	c->spool = -1;
@@ -109,7 +153,7 @@ ctx_free(struct ctx *c)
 	tpl_free(c->tpl);
 	free(c->user_css);
 	site_free(&c->site);
-	volume_reset(c);
+	free(c->wanted);
 	free(c->root);
 }
 
@@ -207,13 +251,12 @@ cmp_image_names(const void *a, const void *b)
 		      (*(const struct image *const *)b)->name);
 }
 
-/* chapters_render's callback, in post order on this thread: messages out,
- * the chapter into the spool and the list of pages. */
+/* chapters_render's callback, on this thread, once for each post (those
+ * that waited for pictures last): the chapter into the spool and c->chap. */
 static void
 chapter_done(void *ctx, size_t i, struct chapter_out *out)
 {
 	struct ctx *c = ctx;
-	log_flush_into(out->lg, c->lg);
 	if (out->rc != 0 || c->spool < 0) {
 		c->failed[i] = true;
 		return;
@@ -234,9 +277,11 @@ chapter_done(void *ctx, size_t i, struct chapter_out *out)
 		}
 		done += (size_t)w;
 	}
-	char id[32];
-	snprintf(id, sizeof id, "p%05zu", i + 1);
-	struct page *pg = add_page(c, xasprintf("text/%s.xhtml", id), id, out->title, NULL, 0);
+	struct page *pg = &c->chap[i];
+	snprintf(pg->id, sizeof pg->id, "p%05zu", i + 1);
+	pg->name = xasprintf("text/%s.xhtml", pg->id);
+	pg->title = out->title;
+	out->title = NULL;
 	pg->zoff = c->spool_len;
 	pg->zlen = out->zlen;
 	pg->ulen = out->ulen;
@@ -344,12 +389,36 @@ download_images(struct ctx *c)
 	if (fetch_run(c->fetch) != 0)
 		return -1;
 	images_set_fetcher(c->images, c->fetch);
-	for (size_t i = 0; i < fetch_count(c->fetch); i++) {
-		const char *who;
-		unsigned long line;
-		const char *url = fetch_url_at(c->fetch, i, &who, &line);
-		images_resolve(c->images, url, "", who ? who : "", line, c->lg);
-	}
+	return 0;
+}
+
+/* chapter_env.defer: a picture a chapter waits for. */
+static void
+defer_picture(void *ctx, const char *url, const char *who, unsigned long line)
+{
+	struct ctx *c = ctx;
+	c->wanted = xgrow(c->wanted, &c->capwanted, c->nwanted + 1, sizeof *c->wanted);
+	c->wanted[c->nwanted++] = (struct wanted){xstrdup(url), who, line};
+}
+
+/* chapter_env.download: every picture the chapters wait for, at once. */
+static int
+download_deferred(void *ctx)
+{
+	struct ctx *c = ctx;
+	double t0 = seconds();
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < c->nwanted; i++)
+		rc = want_url(c, c->wanted[i].url, c->wanted[i].who, c->wanted[i].line);
+	wanted_clear(c);
+	if (rc != 0)
+		return -1;
+	if (c->fetch == NULL) /* nothing that can be downloaded */
+		return 0;
+	if (fetch_run(c->fetch) != 0 || stopped(c))
+		return -1;
+	images_set_fetcher(c->images, c->fetch);
+	log_info(c->lg, "downloaded in %.2f s", seconds() - t0);
 	return 0;
 }
 
@@ -397,24 +466,8 @@ folder_title(const char *root)
 
 /* ------------------------------------------------------------- the build */
 
-/* Reads, parses and dates every collected post; drops the ones that fail. */
-/* Seconds on a monotonic clock, for --verbose timings. */
-static double
-seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* A signal asked us to stop (main.c sets the flag). */
-static bool
-stopped(const struct ctx *c)
-{
-	return c->o->stop != NULL && *c->o->stop;
-}
-
-/* One post read on a worker: its messages and the pictures to download. */
+/* One post read on a worker: its messages, and (--split SIZE) the pictures
+ * to download. */
 struct loaded {
 	struct log *lg;
 	bool ok;
@@ -445,7 +498,10 @@ load_work(void *ctx, void *tls, size_t i, void *slot)
 			 p->lang);
 	free(p->lang);
 	p->lang = lang ? lang : xstrdup(lang_detect(p->body, p->body_len));
-	scan_post(p, &ld->found);
+	/* Pictures are met when the chapters are made, and downloaded then;
+	 * --split SIZE weighs the posts with theirs before. */
+	if (c->o->split == SPLIT_SIZE)
+		scan_post(p, &ld->found);
 	/* Only the metadata stays: the chapter reads the body again. */
 	free(p->body);
 	p->body = NULL;
@@ -1172,18 +1228,28 @@ build_volume(struct ctx *c, const struct volume *vo, const char *series, const c
 		links_add(links, c->vol[i], href);
 	}
 	env.links = links;
+	env.defer = defer_picture;
+	env.download = download_deferred;
+	env.defer_ctx = c;
 	c->failed = xcalloc(c->nvol ? c->nvol : 1, sizeof *c->failed);
+	c->chap = xcalloc(c->nvol ? c->nvol : 1, sizeof *c->chap);
+	c->nchap = c->nvol;
 	if (chapters_render(&env, c->vol, c->nvol, log_level(lg), lg, chapter_done, c) != 0 ||
 	    stopped(c) || c->spool < 0)
 		goto out;
-	log_info(lg, "rendered %zu chapters on %u threads in %.2f s", c->npages, env.threads,
-		 seconds() - t0);
 	/* Only the posts that gave a chapter count (the others were reported). */
 	size_t kept = 0;
-	for (size_t i = 0; i < c->nvol; i++)
-		if (!c->failed[i])
-			c->vol[kept++] = c->vol[i];
+	for (size_t i = 0; i < c->nvol; i++) {
+		if (c->failed[i])
+			continue;
+		c->vol[kept++] = c->vol[i];
+		c->pages = xgrow(c->pages, &c->cappages, c->npages + 1, sizeof *c->pages);
+		c->pages[c->npages++] = c->chap[i];
+		memset(&c->chap[i], 0, sizeof c->chap[i]);
+	}
 	c->nvol = kept;
+	log_info(lg, "rendered %zu chapters on %u threads in %.2f s", kept, env.threads,
+		 seconds() - t0);
 	if (kept == 0) {
 		log_error(lg, vo->output, 0, "no post could be rendered");
 		goto out;
@@ -1192,7 +1258,7 @@ build_volume(struct ctx *c, const struct volume *vo, const char *series, const c
 	 * JPEG or PNG one. */
 	if (o->cover != NULL && strcmp(o->cover, "none") != 0) {
 		if (images_ref_kind(o->cover, NULL) == REF_REMOTE)
-			cover = images_resolve(c->images, o->cover, "", "--cover", 0, lg);
+			cover = images_resolve(c->images, o->cover, "", "--cover", 0, lg, NULL);
 		else
 			cover = images_add_file(c->images, o->cover, "--cover");
 		if (cover != NULL && cover->type != MEDIA_JPEG && cover->type != MEDIA_PNG) {
@@ -1280,6 +1346,7 @@ book_build(const struct book_opts *o, struct log *lg)
 		c.images = images_new(site_root, site_root, o->fetch.max_size, lg);
 	}
 	images_set_convert(c.images, &o->convert, o->fetch.cache_dir);
+	images_set_cache(c.images, &o->fetch);
 	c.tpl = tpl_new(o->templates, lg);
 	if (c.tpl == NULL)
 		goto out;
@@ -1360,11 +1427,13 @@ book_build(const struct book_opts *o, struct log *lg)
 		log_summary(lg, "%zu post%s in %zu book%s, %zu skipped, %lu warning%s", kept,
 			    kept == 1 ? "" : "s", written, written == 1 ? "" : "s", found - kept,
 			    log_warnings(lg), log_warnings(lg) == 1 ? "" : "s");
-		if (c.fetch != NULL) {
-			struct fetch_stats st;
-			fetch_get_stats(c.fetch, &st);
+		size_t hits = images_cache_hits(c.images);
+		if (c.fetch != NULL || hits > 0) {
+			struct fetch_stats st = {0};
+			if (c.fetch != NULL)
+				fetch_get_stats(c.fetch, &st);
 			log_summary(lg, "downloads: %zu fetched (%.1f MB), %zu from the cache, %zu failed",
-				    st.downloaded, (double)st.bytes / 1e6, st.cached, st.failed);
+				    st.downloaded, (double)st.bytes / 1e6, st.cached + hits, st.failed);
 		}
 	}
 out:

@@ -89,8 +89,35 @@ struct img_ctx {
 	const struct post *p;
 	struct log *lg;
 	struct chapter_out *out;
-	size_t cap;
+	size_t cap, dcap;
+	bool may_defer; /* pictures not at hand put the chapter off */
 };
+
+/* A remote picture to download before the chapter can be made. */
+static void
+defer_image(struct img_ctx *ic, const char *src, unsigned long line)
+{
+	char *url = NULL;
+	images_ref_kind(src, &url);
+	if (url == NULL)
+		return;
+	struct chapter_out *out = ic->out;
+	out->deferred_lines =
+		xgrow(out->deferred_lines, &ic->dcap, out->deferred.n + 1, sizeof *out->deferred_lines);
+	out->deferred_lines[out->deferred.n] = line;
+	strlist_take(&out->deferred, url);
+}
+
+static const struct image *
+resolve(struct img_ctx *ic, const char *src, unsigned long line)
+{
+	bool deferred = false;
+	const struct image *im = images_resolve(ic->env->images, src, ic->p->path, ic->p->relpath,
+						line, ic->lg, ic->may_defer ? &deferred : NULL);
+	if (deferred)
+		defer_image(ic, src, line);
+	return im;
+}
 
 /* Notes an image the chapter shows: the book lists only those. */
 static void
@@ -105,8 +132,7 @@ static char *
 chapter_image(void *ctx, const char *src, unsigned long line)
 {
 	struct img_ctx *ic = ctx;
-	const struct image *im =
-		images_resolve(ic->env->images, src, ic->p->path, ic->p->relpath, line, ic->lg);
+	const struct image *im = resolve(ic, src, line);
 	if (im == NULL)
 		return NULL;
 	use_image(ic, im);
@@ -123,14 +149,14 @@ chapter_link(void *ctx, const char *href)
 
 /* The first usable picture of cover, thumbnail, headimg. */
 static const struct image *
-head_image(const struct chapter_env *env, const struct post *p, struct log *lg)
+head_image(struct img_ctx *ic)
 {
+	const struct post *p = ic->p;
 	const char *cand[3] = {p->cover, p->thumbnail, p->headimg};
 	for (size_t i = 0; i < 3; i++) {
 		if (cand[i] == NULL || *cand[i] == '\0')
 			continue;
-		const struct image *im = images_resolve(env->images, cand[i], p->path, p->relpath,
-							0, lg);
+		const struct image *im = resolve(ic, cand[i], 0);
 		if (im != NULL)
 			return im;
 	}
@@ -178,11 +204,19 @@ deflate_raw(const char *in, size_t len, struct chapter_out *out)
 	deflateEnd(&zs);
 }
 
-/* One post → out. tpl is this thread's templates. */
+/* What each worker thread has of its own: libxml2 documents are not
+ * shared. */
+struct worker {
+	struct templates *tpl;
+};
+
+/* One post → out. With may_defer, a picture still to download puts the
+ * chapter off (out->rc 1, nothing made). */
 static void
-render_one(const struct chapter_env *env, struct templates *tpl, const struct post *p,
+render_one(const struct chapter_env *env, struct worker *w, const struct post *p, bool may_defer,
 	   struct chapter_out *out)
 {
+	struct templates *tpl = w->tpl;
 	xmlDocPtr doc = NULL;
 	char *text = NULL, *html = NULL, *date = NULL, *xml = NULL;
 	const char *body = NULL;
@@ -210,8 +244,8 @@ render_one(const struct chapter_env *env, struct templates *tpl, const struct po
 	tpl_set_text(doc, "author", p->author);
 	fill_terms(doc, p);
 
-	struct img_ctx ic = {env, p, lg, out, 0};
-	out->head = head_image(env, p, lg);
+	struct img_ctx ic = {env, p, lg, out, 0, 0, may_defer};
+	out->head = head_image(&ic);
 	if (out->head != NULL)
 		use_image(&ic, out->head);
 	xmlNodePtr thumb = tpl_slot(doc, "thumbnail");
@@ -246,6 +280,10 @@ render_one(const struct chapter_env *env, struct templates *tpl, const struct po
 	xmlNodePtr slot = tpl_slot(doc, "body");
 	if (xhtml_render(body, blen, &xo, slot) != 0)
 		goto out;
+	if (out->deferred.n > 0) {
+		out->rc = 1;
+		goto out;
+	}
 	mark_link_cards(slot);
 	tpl_add_body_class(doc, lang_is_cjk(p->lang) ? "cjk" : "latin");
 	if (env->user_css)
@@ -270,51 +308,126 @@ out:
 struct run {
 	const struct chapter_env *env;
 	struct post *const *posts;
+	size_t n;
 	enum log_level level;
 	void (*done)(void *ctx, size_t i, struct chapter_out *out);
 	void *ctx;
+	struct log *lg;
+	const size_t *index; /* the second pass: the posts put off */
+	size_t *put_off;     /* the first pass: posts waiting for pictures */
+	size_t nput_off, cap_put_off;
+	/* Once a chapter is put off, the messages of the later ones wait for
+	 * it here (by post), so that lg hears them in post order. */
+	struct log **held;
+	size_t first_held;
 };
 
-/* Each worker its own templates: libxml2 documents are not shared. */
+static void
+tls_free(void *tls)
+{
+	struct worker *w = tls;
+	if (w == NULL)
+		return;
+	tpl_free(w->tpl);
+	free(w);
+}
+
+/* NULL when the templates cannot be loaded (each post then says so). */
 static void *
 tls_new(void *ctx)
 {
 	struct run *r = ctx;
 	struct log *quiet = log_new(NULL, LOG_QUIET);
-	struct templates *tpl = tpl_new(r->env->templates, quiet);
+	struct worker *w = xcalloc(1, sizeof *w);
+	w->tpl = tpl_new(r->env->templates, quiet);
 	log_free(quiet);
-	return tpl;
+	if (w->tpl == NULL) {
+		tls_free(w);
+		return NULL;
+	}
+	return w;
 }
 
-static void
-tls_free(void *tls)
+static size_t
+post_index(const struct run *r, size_t k)
 {
-	tpl_free(tls);
+	return r->index != NULL ? r->index[k] : k;
 }
 
 static void
-work(void *ctx, void *tls, size_t i, void *slot)
+work(void *ctx, void *tls, size_t k, void *slot)
 {
 	struct run *r = ctx;
 	struct chapter_out *out = slot;
+	size_t i = post_index(r, k);
 	out->rc = -1;
 	out->lg = log_new_buffer(r->level);
+	bool may_defer = r->index == NULL && r->env->defer != NULL;
 	if (tls != NULL)
-		render_one(r->env, tls, r->posts[i], out);
+		render_one(r->env, tls, r->posts[i], may_defer, out);
 	else
 		log_error(out->lg, r->posts[i]->relpath, 0, "cannot load the templates");
 }
 
 static void
-consume(void *ctx, size_t i, void *slot)
+out_free(struct chapter_out *out)
 {
-	struct run *r = ctx;
-	struct chapter_out *out = slot;
-	r->done(r->ctx, i, out);
 	log_free(out->lg);
 	free(out->zdata);
 	free(out->used);
 	free(out->title);
+	strlist_free(&out->deferred);
+	free(out->deferred_lines);
+}
+
+static void
+consume(void *ctx, size_t k, void *slot)
+{
+	struct run *r = ctx;
+	struct chapter_out *out = slot;
+	size_t i = post_index(r, k);
+	const struct post *p = r->posts[i];
+
+	if (out->rc == 1) {
+		/* Put off: what it said is said again when it is made. */
+		for (size_t j = 0; j < out->deferred.n; j++)
+			r->env->defer(r->env->defer_ctx, out->deferred.v[j], p->relpath,
+				      out->deferred_lines[j]);
+		r->put_off = xgrow(r->put_off, &r->cap_put_off, r->nput_off + 1,
+				   sizeof *r->put_off);
+		r->put_off[r->nput_off++] = i;
+		if (r->held == NULL) {
+			r->held = xcalloc(r->n, sizeof *r->held);
+			r->first_held = i;
+		}
+	} else {
+		if (r->held != NULL) {
+			r->held[i] = out->lg;
+			out->lg = NULL;
+		} else {
+			log_flush_into(out->lg, r->lg);
+		}
+		r->done(r->ctx, i, out);
+	}
+	out_free(out);
+}
+
+static int
+pass(struct run *r, size_t n)
+{
+	struct pmap m = {
+		.n = n,
+		.threads = r->env->threads,
+		.window = WINDOW,
+		.slot_size = sizeof(struct chapter_out),
+		.ctx = r,
+		.work = work,
+		.consume = consume,
+		.tls_new = tls_new,
+		.tls_free = tls_free,
+		.stop = r->env->stop,
+	};
+	return pmap_run(&m, r->lg);
 }
 
 int
@@ -322,18 +435,22 @@ chapters_render(const struct chapter_env *env, struct post *const *posts, size_t
 		enum log_level level, struct log *lg,
 		void (*done)(void *ctx, size_t i, struct chapter_out *out), void *ctx)
 {
-	struct run r = {env, posts, level, done, ctx};
-	struct pmap m = {
-		.n = n,
-		.threads = env->threads,
-		.window = WINDOW,
-		.slot_size = sizeof(struct chapter_out),
-		.ctx = &r,
-		.work = work,
-		.consume = consume,
-		.tls_new = tls_new,
-		.tls_free = tls_free,
-		.stop = env->stop,
-	};
-	return pmap_run(&m, lg);
+	struct run r = {.env = env, .posts = posts, .n = n, .level = level, .done = done,
+			.ctx = ctx, .lg = lg};
+	int rc = pass(&r, n);
+	if (rc == 0 && r.nput_off > 0) {
+		rc = env->download(env->defer_ctx);
+		if (rc == 0) {
+			r.index = r.put_off;
+			rc = pass(&r, r.nput_off);
+		}
+	}
+	for (size_t i = r.held != NULL ? r.first_held : n; i < n; i++) {
+		if (r.held[i] != NULL)
+			log_flush_into(r.held[i], lg);
+		log_free(r.held[i]);
+	}
+	free(r.held);
+	free(r.put_off);
+	return rc;
 }

@@ -297,18 +297,25 @@ entry_file(const struct fetcher *f, const struct entry *e, const char *suffix)
  * The cache.
  */
 
-/* Reads e's .meta and checks it against the .body; fills e's validators. */
+static bool is_http_url(const char *url);
+
+/* Reads the .meta of the entry for url (key: the sha256 of url, hex) in
+ * dir and checks it against the .body: true, with the body's path and size
+ * (and the validators, when etag/modified are not NULL), when the entry is
+ * complete. Reads files only: safe on any thread. */
 static bool
-cache_lookup(struct fetcher *f, struct entry *e)
+read_entry(const char *dir, const char *key, const char *url, char **body_out, size_t *size_out,
+	   char **etag_out, char **modified_out)
 {
 	bool ok = false;
-	char *meta = entry_file(f, e, ".meta"), *body = entry_file(f, e, ".body");
+	char *meta = xasprintf("%s/%.2s/%s.meta", dir, key, key);
+	char *body = xasprintf("%s/%.2s/%s.body", dir, key, key);
 	char *text = NULL, *etag = NULL, *modified = NULL;
 	size_t len = 0, size = SIZE_MAX;
 	bool url_ok = false;
 	struct stat sb;
 
-	if (f->spool || read_file_bounded(meta, META_MAX, &text, &len) != 0)
+	if (read_file_bounded(meta, META_MAX, &text, &len) != 0)
 		goto out;
 	char *save = NULL;
 	char *line = strtok_r(text, "\n", &save);
@@ -320,7 +327,7 @@ cache_lookup(struct fetcher *f, struct entry *e)
 			goto out;
 		*tab++ = '\0';
 		if (strcmp(line, "url") == 0) {
-			url_ok = strcmp(tab, e->url) == 0;
+			url_ok = strcmp(tab, url) == 0;
 		} else if (strcmp(line, "size") == 0) {
 			char *end;
 			errno = 0;
@@ -337,11 +344,19 @@ cache_lookup(struct fetcher *f, struct entry *e)
 	if (!url_ok || stat(body, &sb) != 0 || !S_ISREG(sb.st_mode) ||
 	    (uintmax_t)sb.st_size != size)
 		goto out;
-	e->have_cached = true;
-	e->cached_size = size;
-	e->etag = etag;
-	e->modified = modified;
-	etag = modified = NULL;
+	*size_out = size;
+	if (body_out != NULL) {
+		*body_out = body;
+		body = NULL;
+	}
+	if (etag_out != NULL) {
+		*etag_out = etag;
+		etag = NULL;
+	}
+	if (modified_out != NULL) {
+		*modified_out = modified;
+		modified = NULL;
+	}
 	ok = true;
 out:
 	free(meta);
@@ -350,6 +365,38 @@ out:
 	free(etag);
 	free(modified);
 	return ok;
+}
+
+/* Whether the cache holds e; fills e's validators. */
+static bool
+cache_lookup(struct fetcher *f, struct entry *e)
+{
+	if (f->spool || !read_entry(f->dir, e->key, e->url, NULL, &e->cached_size, &e->etag,
+				    &e->modified))
+		return false;
+	e->have_cached = true;
+	return true;
+}
+
+char *
+fetch_cached_body(const struct fetch_opts *o, const char *url, size_t *len)
+{
+	unsigned char d[32];
+	char key[65], *body = NULL;
+	size_t size = 0;
+
+	if (o->cache_dir == NULL || (o->refresh && !o->offline) || !is_http_url(url))
+		return NULL;
+	sha256_bytes(url, strlen(url), d);
+	hex_encode(d, sizeof d, key);
+	if (!read_entry(o->cache_dir, key, url, &body, &size, NULL, NULL))
+		return NULL;
+	if (size > o->max_size) { /* fetch_run says why */
+		free(body);
+		return NULL;
+	}
+	*len = size;
+	return body;
 }
 
 /* Writes e's .meta atomically (temp file, rename). */
@@ -606,22 +653,6 @@ fetch_get(const struct fetcher *f, const char *url)
 	if (f == NULL || !strmap_get(&f->by_url, url, &i))
 		return NULL;
 	return &f->ents[i]->res;
-}
-
-size_t
-fetch_count(const struct fetcher *f)
-{
-	return f == NULL ? 0 : f->nents;
-}
-
-const char *
-fetch_url_at(const struct fetcher *f, size_t i, const char **who, unsigned long *line)
-{
-	if (who != NULL)
-		*who = f->ents[i]->who;
-	if (line != NULL)
-		*line = f->ents[i]->line;
-	return f->ents[i]->url;
 }
 
 void

@@ -92,11 +92,12 @@ struct fetch_result {
 /* The outcome for url, or NULL when url was never added. */
 const struct fetch_result *fetch_get(const struct fetcher *f, const char *url);
 
-/* The URLs added, in the order they were first added, with their first
- * requester (who may be NULL) and line: index 0 .. fetch_count() - 1. */
-size_t fetch_count(const struct fetcher *f);
-const char *fetch_url_at(const struct fetcher *f, size_t i, const char **who,
-			 unsigned long *line);
+/* Without a fetcher and without a request: the file in o's cache that
+ * answers for url as fetch_run() would (a complete entry within
+ * o->max_size; none with o->refresh unless o->offline, none without a
+ * cache), with its size in *len, or NULL. Caller frees. Reads files only:
+ * safe on any thread. */
+char *fetch_cached_body(const struct fetch_opts *o, const char *url, size_t *len);
 
 struct fetch_stats {
 	size_t downloaded;  /* full downloads */

@@ -15,9 +15,12 @@
 #include "util.h"
 
 /* A reference already resolved, good or bad: resolving it again costs
- * nothing and warns nothing. */
-static char failed_marker;
-#define FAILED ((void *)&failed_marker)
+ * nothing, and each post that shows a bad one is told why. */
+struct ref {
+	struct image *im;
+	char *why; /* why it is left out; NULL with im NULL: quietly (a
+		      download that failed: fetch.c warned) */
+};
 
 struct images {
 	pthread_mutex_t lock; /* chapters are rendered on several threads */
@@ -28,11 +31,22 @@ struct images {
 	size_t max_size;
 	struct log *lg;
 	const struct fetcher *fetch;
+	const struct fetch_opts *cache; /* download cache lookups, or NULL */
+	size_t cache_hits;
 	struct image **v;
 	size_t n, cap;
 	xmlHashTablePtr by_name; /* "images/…" → struct image */
-	xmlHashTablePtr by_ref;  /* URL, data: URI or real path → image or FAILED */
+	xmlHashTablePtr by_ref;  /* URL, data: URI or real path → struct ref */
 };
+
+static void
+free_ref(void *payload, const xmlChar *name)
+{
+	struct ref *r = payload;
+	(void)name;
+	free(r->why);
+	free(r);
+}
 
 struct images *
 images_new(const char *root, const char *web_root, size_t max_size, struct log *lg)
@@ -62,7 +76,7 @@ images_free(struct images *s)
 	}
 	free(s->v);
 	xmlHashFree(s->by_name, NULL);
-	xmlHashFree(s->by_ref, NULL);
+	xmlHashFree(s->by_ref, free_ref);
 	free(s->root);
 	free(s->web_root);
 	free(s->cache_dir);
@@ -76,6 +90,21 @@ images_set_convert(struct images *s, const struct convert_opts *o, const char *c
 	s->convert = o;
 	free(s->cache_dir);
 	s->cache_dir = cache_dir ? xstrdup(cache_dir) : NULL;
+}
+
+void
+images_set_cache(struct images *s, const struct fetch_opts *o)
+{
+	s->cache = o;
+}
+
+size_t
+images_cache_hits(struct images *s)
+{
+	pthread_mutex_lock(&s->lock);
+	size_t n = s->cache_hits;
+	pthread_mutex_unlock(&s->lock);
+	return n;
 }
 
 void
@@ -231,11 +260,11 @@ fail:
 }
 
 /* Makes an image of len bytes (data, taken). When path is given the image
- * keeps pointing at that file and data is freed once named. NULL after a
- * warning when the bytes are no image EPUB readers can show. */
+ * keeps pointing at that file and data is freed once named. NULL, with the
+ * reason in *why (caller frees), when the bytes are no image EPUB readers
+ * can show. */
 static struct image *
-add_bytes(struct images *s, char *data, size_t len, const char *path, const char *who,
-	  unsigned long line, const char *what)
+add_bytes(struct images *s, char *data, size_t len, const char *path, char **why)
 {
 	enum media_type t = media_sniff(data, len);
 	struct image *im;
@@ -248,15 +277,15 @@ add_bytes(struct images *s, char *data, size_t len, const char *path, const char
 		void *out = NULL;
 		size_t outlen = 0;
 		enum media_type ot = MEDIA_UNKNOWN;
-		const char *why = NULL;
+		const char *cwhy = NULL;
 		char *base = converted_path(s, data, len);
 		if (converted_lookup(s, base, &cached, &out, &outlen) == 0) {
 			ot = media_sniff(out, outlen);
 		} else if (!kept_before(base)) {
 			enum convert_result r =
-				convert_image(data, len, t, s->convert, &out, &outlen, &ot, &why);
+				convert_image(data, len, t, s->convert, &out, &outlen, &ot, &cwhy);
 			if (r == CONVERT_FAIL) {
-				log_warn(s->lg, who, line, "image %s: %s; left out", what, why);
+				*why = xstrdup(cwhy);
 				free(base);
 				free(data);
 				return NULL;
@@ -277,11 +306,10 @@ add_bytes(struct images *s, char *data, size_t len, const char *path, const char
 	}
 	if (t == MEDIA_UNKNOWN || !media_is_core(t)) {
 		if (t == MEDIA_UNKNOWN)
-			log_warn(s->lg, who, line, "image %s: not an image; left out", what);
+			*why = xstrdup("not an image");
 		else
-			log_warn(s->lg, who, line,
-				 "image %s: %s images are not supported by EPUB 3.2 readers; left out",
-				 what, type_name(t));
+			*why = xasprintf("%s images are not supported by EPUB 3.2 readers",
+					 type_name(t));
 		free(data);
 		free(cached);
 		return NULL;
@@ -312,22 +340,50 @@ add_bytes(struct images *s, char *data, size_t len, const char *path, const char
 	return im;
 }
 
-/* Reads the file at path (bounded) and adds it. */
+/* Reads the file at path (bounded) and adds it (see add_bytes). */
 static struct image *
-add_file(struct images *s, const char *path, const char *who, unsigned long line, const char *what)
+add_file(struct images *s, const char *path, char **why)
 {
 	char *data = NULL;
 	size_t len = 0;
 
 	if (read_file_bounded(path, s->max_size, &data, &len) != 0) {
 		if (errno == EFBIG)
-			log_warn(s->lg, who, line, "image %s: larger than %zu bytes; left out", what,
-				 s->max_size);
+			*why = xasprintf("larger than %zu bytes", s->max_size);
 		else
-			log_warn(s->lg, who, line, "image %s: %s; left out", what, strerror(errno));
+			*why = xstrdup(strerror(errno));
 		return NULL;
 	}
-	return add_bytes(s, data, len, path, who, line, what);
+	return add_bytes(s, data, len, path, why);
+}
+
+/* Remembers what key resolved to (im, or why not: taken) and tells who. */
+static struct image *
+remember(struct images *s, const char *key, struct image *im, char *why, const char *who,
+	 unsigned long line, const char *what)
+{
+	struct ref *r = xcalloc(1, sizeof *r);
+	r->im = im;
+	r->why = why;
+	if (xmlHashAddEntry(s->by_ref, BAD_CAST key, r) != 0)
+		free_ref(r, NULL); /* cannot happen: looked up first, under the lock */
+	else if (why != NULL)
+		log_warn(s->lg, who, line, "image %s: %s; left out", what, why);
+	return im;
+}
+
+/* What key resolved to before (true), telling who when it was left out. */
+static bool
+known(struct images *s, const char *key, const char *who, unsigned long line, const char *what,
+      const struct image **im)
+{
+	const struct ref *r = xmlHashLookup(s->by_ref, BAD_CAST key);
+	if (r == NULL)
+		return false;
+	if (r->why != NULL)
+		log_warn(s->lg, who, line, "image %s: %s; left out", what, r->why);
+	*im = r->im;
+	return true;
 }
 
 static int
@@ -426,45 +482,54 @@ local_path(const char *ref)
 	return buf_detach(&b, NULL);
 }
 
+/* A URL: downloaded by the fetcher, else answered by the download cache,
+ * else put off (*deferred) when the caller can wait for a download. */
 static const struct image *
-resolve_remote(struct images *s, const char *url, const char *who, unsigned long line)
+resolve_remote(struct images *s, const char *url, const char *who, unsigned long line,
+	       bool *deferred)
 {
-	void *hit = xmlHashLookup(s->by_ref, BAD_CAST url);
 	const struct fetch_result *fr;
+	const struct image *hit = NULL;
 	struct image *im = NULL;
+	char *cached = NULL, *why = NULL;
+	size_t len = 0;
 
-	if (hit != NULL)
-		return hit == FAILED ? NULL : hit;
+	if (known(s, url, who, line, url, &hit))
+		return hit;
 	fr = s->fetch != NULL ? fetch_get(s->fetch, url) : NULL;
-	if (fr == NULL || fr->status != FETCH_OK) {
-		xmlHashAddEntry(s->by_ref, BAD_CAST url, FAILED);
+	if (fr != NULL && fr->status == FETCH_FAILED)
+		return remember(s, url, NULL, NULL, who, line, url); /* fetch.c warned */
+	if (fr != NULL && fr->status == FETCH_OK) {
+		im = add_file(s, fr->path, &why);
+	} else if (s->cache != NULL && (cached = fetch_cached_body(s->cache, url, &len)) != NULL) {
+		s->cache_hits++;
+		im = add_file(s, cached, &why);
+		free(cached);
+	} else if (deferred != NULL) {
+		*deferred = true;
 		return NULL;
+	} else {
+		return NULL; /* never queued for download: nothing to show */
 	}
-	im = add_file(s, fr->path, who, line, url);
-	xmlHashAddEntry(s->by_ref, BAD_CAST url, im != NULL ? (void *)im : FAILED);
-	return im;
+	return remember(s, url, im, why, who, line, url);
 }
 
 static const struct image *
 resolve_data(struct images *s, const char *ref, const char *who, unsigned long line)
 {
-	void *hit = xmlHashLookup(s->by_ref, BAD_CAST ref);
-	char *data = NULL;
+	const char *what = "in a data: URI";
+	const struct image *hit = NULL;
+	char *data = NULL, *why = NULL;
 	size_t len = 0;
 	struct image *im = NULL;
 
-	if (hit != NULL)
-		return hit == FAILED ? NULL : hit;
-	if (data_uri_decode(ref, s->max_size, &data, &len) != 0) {
-		log_warn(s->lg, who, line, "image data: URI is malformed or too large; left out");
-	} else {
-		im = add_bytes(s, data, len, NULL, who, line, "in a data: URI");
-	}
-	/* Only successes are remembered: a failure is reported to every post
-	 * that has it, whichever thread gets there first. */
-	if (im != NULL)
-		xmlHashAddEntry(s->by_ref, BAD_CAST ref, im);
-	return im;
+	if (known(s, ref, who, line, what, &hit))
+		return hit;
+	if (data_uri_decode(ref, s->max_size, &data, &len) != 0)
+		why = xstrdup("malformed or too large");
+	else
+		im = add_bytes(s, data, len, NULL, &why);
+	return remember(s, ref, im, why, who, line, what);
 }
 
 static const struct image *
@@ -488,17 +553,11 @@ resolve_local(struct images *s, const char *ref, const char *post_path, const ch
 		log_warn(s->lg, who, line, "image %s not found; left out", what);
 	} else if (strncmp(real, s->root, rn) != 0 || real[rn] != '/') {
 		log_warn(s->lg, who, line, "image %s is outside the input folder; left out", what);
-	} else {
-		void *hit = xmlHashLookup(s->by_ref, BAD_CAST real);
-		if (hit != NULL) {
-			im = hit == FAILED ? NULL : hit;
-			goto out;
-		}
-		im = add_file(s, real, who, line, what);
-		if (im != NULL) /* failures are reported to every post (see resolve_data) */
-			xmlHashAddEntry(s->by_ref, BAD_CAST real, (void *)im);
+	} else if (!known(s, real, who, line, what, &im)) {
+		char *why = NULL;
+		struct image *added = add_file(s, real, &why);
+		im = remember(s, real, added, why, who, line, what);
 	}
-out:
 	free(rel);
 	free(full);
 	free(real);
@@ -508,7 +567,7 @@ out:
 
 const struct image *
 images_resolve(struct images *s, const char *ref, const char *post_path, const char *who,
-	       unsigned long line, struct log *lg)
+	       unsigned long line, struct log *lg, bool *deferred)
 {
 	char *url = NULL;
 	const struct image *im = NULL;
@@ -522,7 +581,7 @@ images_resolve(struct images *s, const char *ref, const char *post_path, const c
 	case REF_NONE:
 		break;
 	case REF_REMOTE:
-		im = resolve_remote(s, url, who, line);
+		im = resolve_remote(s, url, who, line, deferred);
 		break;
 	case REF_DATA:
 		im = resolve_data(s, ref, who, line);
@@ -553,9 +612,13 @@ images_add_file(struct images *s, const char *path, const char *what)
 		log_warn(s->lg, path, 0, "%s: %s", what, strerror(errno));
 		return NULL;
 	}
+	char *why = NULL;
 	pthread_mutex_lock(&s->lock);
-	im = add_file(s, real, what, 0, path);
+	im = add_file(s, real, &why);
 	pthread_mutex_unlock(&s->lock);
+	if (im == NULL)
+		log_warn(s->lg, what, 0, "image %s: %s; left out", path, why);
+	free(why);
 	free(real);
 	return im;
 }

@@ -54,18 +54,31 @@ void images_free(struct images *s);
 struct convert_opts;
 void images_set_convert(struct images *s, const struct convert_opts *o, const char *cache_dir);
 
-/* Downloaded URLs are looked up in f (borrowed; may be NULL: remote
- * references then fail quietly). */
+/* Downloaded URLs are looked up in f (borrowed; may be NULL). Not while
+ * images_resolve() runs on another thread. */
 void images_set_fetcher(struct images *s, const struct fetcher *f);
+
+/* URLs the fetcher has not settled are looked up in the download cache
+ * described by o (borrowed; fetch_cached_body()), so that a warm cache
+ * needs no fetcher at all. */
+void images_set_cache(struct images *s, const struct fetch_opts *o);
+
+/* How many URLs the download cache answered that way. */
+size_t images_cache_hits(struct images *s);
 
 /* Safe to call from several threads at once; warnings go to lg.
  *
  * Resolves ref, written in the post at post_path (relative references start
  * from its folder; "/x" from the input folder) and reported as who:line.
  * Returns the image, or NULL after a warning (or quietly for a download that
- * failed: fetch.c warned). EPUB 3.2 core types only (JPEG, PNG, GIF, SVG). */
+ * failed: fetch.c warned). EPUB 3.2 core types only (JPEG, PNG, GIF, SVG).
+ *
+ * A URL that is neither settled by the fetcher nor in the download cache:
+ * with deferred (not NULL), *deferred is set to true and NULL returned,
+ * quietly: the caller downloads it and asks again. Without, NULL quietly. */
 const struct image *images_resolve(struct images *s, const char *ref, const char *post_path,
-				   const char *who, unsigned long line, struct log *lg);
+				   const char *who, unsigned long line, struct log *lg,
+				   bool *deferred);
 
 /* Adds the file at path (given by the user: not restricted to the input
  * folder). NULL after a warning naming what. */

@@ -686,6 +686,76 @@ test_second_run_uses_cache(void **state)
 	tlog_close(&t);
 }
 
+/* fetch_cached_body answers from the cache as fetch_run would, without a
+ * fetcher or a request; never for a refresh, an oversize or a broken entry. */
+static void
+test_cached_body(void **state)
+{
+	(void)state;
+	struct fetch_opts o;
+	struct tlog t;
+	size_t len = 0;
+	opts(&o);
+	tlog_open(&t, LOG_NORMAL);
+	fetch_free(run(&o, &t, cached_paths, 4));
+	long before = served("");
+
+	char *u = U("/img/k1.png"), *never = U("/img/never.png");
+	char *body = fetch_cached_body(&o, u, &len);
+	assert_non_null(body);
+	struct buf b = {0};
+	http_get("/img/k1.png", &b);
+	before += 1; /* that request */
+	char *data = NULL;
+	size_t dlen = 0;
+	assert_int_equal(read_file_bounded(body, 1 << 20, &data, &dlen), 0);
+	assert_int_equal(len, b.len);
+	assert_int_equal(dlen, b.len);
+	assert_memory_equal(data, b.data, dlen);
+	free(data);
+	free(body);
+	buf_free(&b);
+	char *r = U("/redirect/2/k4.gif");
+	body = fetch_cached_body(&o, r, &len); /* cached under the URL asked for */
+	assert_non_null(body);
+	free(body);
+	free(r);
+	assert_null(fetch_cached_body(&o, never, &len));
+
+	o.refresh = true; /* must be asked about */
+	assert_null(fetch_cached_body(&o, u, &len));
+	o.offline = true; /* unless nobody can be asked */
+	body = fetch_cached_body(&o, u, &len);
+	assert_non_null(body);
+	free(body);
+	o.refresh = o.offline = false;
+	o.max_size = 10; /* fetch_run fails it, saying why */
+	assert_null(fetch_cached_body(&o, u, &len));
+	opts(&o);
+	o.cache_dir = NULL;
+	assert_null(fetch_cached_body(&o, u, &len));
+	opts(&o);
+
+	/* A .meta naming another URL, or a .body of another size, is no entry. */
+	unsigned char d[32];
+	char key[65];
+	sha256_bytes(u, strlen(u), d);
+	hex_encode(d, sizeof d, key);
+	char *bp = xasprintf("%s/%.2s/%s.body", cache, key, key);
+	FILE *fp = fopen(bp, "ab");
+	assert_non_null(fp);
+	fputc('x', fp);
+	fclose(fp);
+	assert_null(fetch_cached_body(&o, u, &len));
+	free(bp);
+
+	assert_int_equal(served(""), before); /* no request from any of that */
+	free(u);
+	free(never);
+	assert_string_equal(tlog_text(&t), "");
+	tlog_close(&t);
+}
+
 static void
 test_refresh_revalidates(void **state)
 {
@@ -929,6 +999,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_dedupe, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_concurrency, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_second_run_uses_cache, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cached_body, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refresh_revalidates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refresh_keeps_copy_on_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_offline, setup, teardown),
