@@ -45,21 +45,24 @@ static const unsigned simp_only[] = {
 	0x9898, 0x98CE, 0x996D, 0x9986, 0x9A6C, 0x9A8C, 0x9C7C, 0x9E1F, 0x9E21,
 };
 
-/* Binary search, inlined: lang_detect asks for every Han character. */
-static bool
-in_table(const unsigned *t, size_t n, unsigned cp)
+/* The Han block U+4E00..U+9FFF, two bits a character: 1 Traditional only,
+ * 2 Simplified only. Built on the stack for each call from the tables
+ * above (a few hundred stores) instead of a search per character. */
+#define HAN_FIRST 0x4E00u
+#define HAN_LAST 0x9FFFu
+
+static void
+han_map(unsigned char map[(HAN_LAST - HAN_FIRST + 1) / 4])
 {
-	size_t lo = 0, hi = n;
-	if (cp < t[0] || cp > t[n - 1])
-		return false;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (t[mid] < cp)
-			lo = mid + 1;
-		else
-			hi = mid;
+	memset(map, 0, (HAN_LAST - HAN_FIRST + 1) / 4);
+	for (size_t k = 0; k < sizeof trad_only / sizeof *trad_only; k++) {
+		unsigned o = trad_only[k] - HAN_FIRST;
+		map[o / 4] |= (unsigned char)(1u << (o % 4 * 2));
 	}
-	return lo < n && t[lo] == cp;
+	for (size_t k = 0; k < sizeof simp_only / sizeof *simp_only; k++) {
+		unsigned o = simp_only[k] - HAN_FIRST;
+		map[o / 4] |= (unsigned char)(2u << (o % 4 * 2));
+	}
 }
 
 const char *
@@ -69,7 +72,8 @@ lang_detect(const char *text, size_t len)
 	const unsigned char *p = (const unsigned char *)text;
 	size_t limit = len < 4096 ? len : 4096;
 
-	bool in_tag = false;
+	bool in_tag = false, have_map = false;
+	unsigned char map[(HAN_LAST - HAN_FIRST + 1) / 4];
 	for (size_t i = 0; i < limit;) {
 		size_t k = utf8_seq_len(p + i, limit - i);
 		if (k == 0) {
@@ -89,12 +93,17 @@ lang_detect(const char *text, size_t len)
 		} else if (k == 3) {
 			unsigned cp = ((p[i] & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) |
 				      (p[i + 2] & 0x3Fu);
-			if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF)) {
+			if (cp >= HAN_FIRST && cp <= HAN_LAST) {
 				han++;
-				if (in_table(trad_only, sizeof trad_only / sizeof *trad_only, cp))
-					trad++;
-				else if (in_table(simp_only, sizeof simp_only / sizeof *simp_only, cp))
-					simp++;
+				if (!have_map) {
+					han_map(map);
+					have_map = true;
+				}
+				unsigned o = cp - HAN_FIRST, v = (map[o / 4] >> (o % 4 * 2)) & 3u;
+				trad += v == 1;
+				simp += v == 2;
+			} else if (cp >= 0x3400 && cp <= 0x4DBF) {
+				han++;
 			} else if (cp >= 0x3040 && cp <= 0x30FF) {
 				kana++;
 			} else if (cp >= 0xAC00 && cp <= 0xD7AF) {

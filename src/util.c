@@ -285,6 +285,19 @@ xml_forbidden(const unsigned char *p, size_t k)
 	return false;
 }
 
+/* Three-byte sequences led by E1..EC or EE are valid whatever their
+ * continuation bytes (no overlong form, surrogate or U+FFFE/FFFF): most of
+ * CJK text. So are those led by EF but for EF BF xx (fullwidth punctuation
+ * is EF BC xx). */
+static inline bool
+cjk3(const unsigned char *p, size_t avail)
+{
+	if (avail < 3 || ((p[1] | (unsigned)p[2] << 8) & 0xC0C0u) != 0x8080u)
+		return false;
+	unsigned c0 = p[0];
+	return (c0 - 0xE1u <= 0xEC - 0xE1u) || c0 == 0xEE || (c0 == 0xEF && p[1] != 0xBF);
+}
+
 /* The offset of the first byte at or after i that starts an invalid or
  * XML-forbidden sequence, or n. Text is mostly ASCII letters: eight bytes
  * at a time while none is >= 0x80 or < 0x20. */
@@ -307,14 +320,11 @@ clean_until(const unsigned char *p, size_t i, size_t n)
 			i++;
 			continue;
 		}
-		/* Three-byte sequences led by E1..EC or EE are valid whatever their
-		 * continuation bytes (no overlong form, surrogate or U+FFFE/FFFF):
-		 * most of CJK text. So are those led by EF but for EF BF xx
-		 * (fullwidth punctuation is EF BC xx). */
-		if (n - i >= 3 &&
-		    ((c0 >= 0xE1 && c0 <= 0xEC) || c0 == 0xEE || (c0 == 0xEF && p[i + 1] != 0xBF)) &&
-		    (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) {
+		if (cjk3(p + i, n - i)) {
+			/* CJK comes in runs: stay here while it lasts. */
 			i += 3;
+			while (cjk3(p + i, n - i))
+				i += 3;
 			continue;
 		}
 		size_t k = utf8_seq_len(p + i, n - i);
