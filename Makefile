@@ -15,7 +15,7 @@ BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
 O       ?= build
 
-PKGS     = yaml-0.1 libxml-2.0 libcurl libzip libcrypto md4c-html zlib vips
+PKGS     = yaml-0.1 libxml-2.0 libcurl libzip libcrypto md4c-html libdeflate vips
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

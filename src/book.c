@@ -551,7 +551,7 @@ load_posts(struct ctx *c)
 		.consume = load_consume,
 		.stop = c->o->stop,
 	};
-	int rc = pmap_run(&m, c->lg);
+	int rc = pmap_run(&m);
 	size_t kept = 0;
 	for (size_t i = 0; i < c->posts.n; i++)
 		if (c->posts.v[i] != NULL)

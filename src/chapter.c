@@ -5,7 +5,7 @@
 #include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "collect.h"
 #include "datetime.h"
@@ -182,32 +182,27 @@ read_body(const struct chapter_env *env, const struct post *p, char **text, cons
 	return 0;
 }
 
-/* Raw deflate (what a zip entry holds) of in, and its CRC-32. */
+/* Raw deflate (what a zip entry holds) of in, and its CRC-32. libdeflate
+ * compresses a whole buffer at once with a quarter fewer instructions than
+ * zlib; its level 7 costs what its level 6 does and gives chapters no larger
+ * than zlib's level 6 (callgrind, 300 bench posts). */
 static void
-deflate_raw(const char *in, size_t len, struct chapter_out *out)
+deflate_raw(struct libdeflate_compressor *z, const char *in, size_t len, struct chapter_out *out)
 {
-	z_stream zs;
-	memset(&zs, 0, sizeof zs);
-	if (deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		abort();
-	uLong bound = deflateBound(&zs, (uLong)len);
+	size_t bound = libdeflate_deflate_compress_bound(z, len);
 	out->zdata = xmalloc(bound);
-	zs.next_in = (Bytef *)(uintptr_t)in;
-	zs.avail_in = (uInt)len;
-	zs.next_out = out->zdata;
-	zs.avail_out = (uInt)bound;
-	if (deflate(&zs, Z_FINISH) != Z_STREAM_END)
-		abort(); /* cannot happen with deflateBound's room */
-	out->zlen = zs.total_out;
+	out->zlen = libdeflate_deflate_compress(z, in, len, out->zdata, bound);
+	if (out->zlen == 0)
+		abort(); /* cannot happen with the bound's room */
 	out->ulen = len;
-	out->crc = (uint32_t)crc32(crc32(0, NULL, 0), (const Bytef *)in, (uInt)len);
-	deflateEnd(&zs);
+	out->crc = libdeflate_crc32(0, in, len);
 }
 
-/* What each worker thread has of its own: libxml2 documents are not
- * shared. */
+/* What each worker thread has of its own: libxml2 documents and
+ * compressors are not shared. */
 struct worker {
 	struct templates *tpl;
+	struct libdeflate_compressor *z;
 };
 
 /* One post → out. With may_defer, a picture still to download puts the
@@ -293,7 +288,7 @@ render_one(const struct chapter_env *env, struct worker *w, const struct post *p
 		log_warn(lg, p->relpath, 0, "cannot write the chapter; skipped");
 		goto out;
 	}
-	deflate_raw(xml, xlen, out);
+	deflate_raw(w->z, xml, xlen, out);
 	out->rc = 0;
 out:
 	xmlFreeDoc(doc);
@@ -329,6 +324,7 @@ tls_free(void *tls)
 	if (w == NULL)
 		return;
 	tpl_free(w->tpl);
+	libdeflate_free_compressor(w->z);
 	free(w);
 }
 
@@ -340,7 +336,10 @@ tls_new(void *ctx)
 	struct log *quiet = log_new(NULL, LOG_QUIET);
 	struct worker *w = xcalloc(1, sizeof *w);
 	w->tpl = tpl_new(r->env->templates, quiet);
+	w->z = libdeflate_alloc_compressor(7);
 	log_free(quiet);
+	if (w->z == NULL)
+		abort(); /* out of memory, as xmalloc would */
 	if (w->tpl == NULL) {
 		tls_free(w);
 		return NULL;
@@ -427,7 +426,7 @@ pass(struct run *r, size_t n)
 		.tls_free = tls_free,
 		.stop = r->env->stop,
 	};
-	return pmap_run(&m, r->lg);
+	return pmap_run(&m);
 }
 
 int

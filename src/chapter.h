@@ -25,7 +25,7 @@ struct chapter_env {
 	const struct links *links; /* posts by URL and name, or NULL */
 	bool user_css;          /* link ../user.css after ../style.css */
 	size_t max_post_size;
-	unsigned threads;       /* worker threads, >= 1 */
+	unsigned threads;       /* threads that render, >= 1 */
 	const volatile sig_atomic_t *stop; /* stop early when set */
 	/* Pictures to download first. A chapter showing a remote picture that
 	 * is neither downloaded nor in the download cache is put off: defer()
@@ -62,8 +62,7 @@ struct chapter_out {
  * lg in post order all the same. A worker never runs more than a bounded
  * number of posts ahead, so memory does not grow with n (but for the
  * messages of chapters done while an earlier one waits). Returns 0, or -1
- * when stopped, when download() failed or a worker could not start
- * (reported). */
+ * when stopped or when download() failed (reported). */
 int chapters_render(const struct chapter_env *env, struct post *const *posts, size_t n,
 		    enum log_level level, struct log *lg,
 		    void (*done)(void *ctx, size_t i, struct chapter_out *out), void *ctx);

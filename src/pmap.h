@@ -11,30 +11,30 @@
 #include <signal.h>
 #include <stddef.h>
 
-#include "log.h"
 
 struct pmap {
 	size_t n;          /* items 0 .. n-1 */
-	unsigned threads;  /* worker threads, >= 1 */
+	unsigned threads;  /* threads that work, the caller's included, >= 1 */
 	size_t window;     /* items in flight at most (memory bound), >= 1 */
 	size_t slot_size;  /* bytes of one result; zeroed before work() */
 	void *ctx;
-	/* On a worker: item i into slot. tls is the worker's own state. */
+	/* On any of the threads: item i into slot. tls is the thread's own
+	 * state. */
 	void (*work)(void *ctx, void *tls, size_t i, void *slot);
 	/* On the caller, for i = 0, 1, … in order: take the result. Called for
 	 * every item worked on, also after a stop, so it can free the slot. */
 	void (*consume)(void *ctx, size_t i, void *slot);
-	/* Optional per-worker state. */
+	/* Optional per-thread state, made on the thread that uses it. */
 	void *(*tls_new)(void *ctx);
 	void (*tls_free)(void *tls);
 	const volatile sig_atomic_t *stop; /* no new item once set; may be NULL */
 };
 
-/* Returns 0 when every item was consumed, -1 when stopped early or no
- * thread could start (reported through lg). */
-int pmap_run(const struct pmap *m, struct log *lg);
+/* Returns 0 when every item was consumed, -1 when stopped early. Threads
+ * that cannot be started leave their share to the others. */
+int pmap_run(const struct pmap *m);
 
-/* Worker threads worth starting here: the online cores, 1 to 8. */
+/* Threads worth running here: the online cores, 1 to 8. */
 unsigned pmap_cores(void);
 
 #endif
