@@ -165,17 +165,15 @@ type_name(enum media_type t)
 	}
 }
 
-/* The cache file of the converted form of these bytes under these
- * options: CACHE/converted/<sha256 of the bytes>-<options>. Caller frees;
- * NULL without a cache. */
+/* The cache file of the converted form of bytes whose SHA-256 is d under
+ * these options: CACHE/converted/<sha256 of the bytes>-<options>. Caller
+ * frees; NULL without a cache. */
 static char *
-converted_path(const struct images *s, const void *data, size_t len)
+converted_path(const struct images *s, const unsigned char d[32])
 {
-	unsigned char d[32];
 	char hex[65], key[16];
 	if (s->cache_dir == NULL)
 		return NULL;
-	sha256_bytes(data, len, d);
 	hex_encode(d, 32, hex);
 	convert_opts_key(s->convert, key, sizeof key);
 	return xasprintf("%s/converted/%s-%s", s->cache_dir, hex, key);
@@ -259,36 +257,59 @@ fail:
 	return NULL;
 }
 
-/* Makes an image of len bytes (data, taken). When path is given the image
- * keeps pointing at that file and data is freed once named. NULL, with the
- * reason in *why (caller frees), when the bytes are no image EPUB readers
- * can show. */
-static struct image *
-add_bytes(struct images *s, char *data, size_t len, const char *path, char **why)
+/* What the bytes of a reference make, worked out without the lock: an
+ * image to register, or why there is none. */
+struct made {
+	char name[40];
+	enum media_type type;
+	char *path; /* the file that holds the bytes, or NULL: */
+	char *data; /* they are held here (data: URIs, conversions not cached) */
+	size_t len;
+	char *why;  /* no image: why (then nothing else is set) */
+};
+
+static void
+made_free(struct made *m)
+{
+	free(m->path);
+	free(m->data);
+	free(m->why);
+}
+
+/* The image len bytes (data, taken) make. path: the file they were read
+ * from; the image then keeps pointing at it and data is let go. */
+static void
+make_bytes(const struct images *s, char *data, size_t len, const char *path, struct made *m)
 {
 	enum media_type t = media_sniff(data, len);
-	struct image *im;
-	char name[40];
+	unsigned char d[32];
 	char *cached = NULL;
 
-	if (t != MEDIA_UNKNOWN && s->convert != NULL) {
+	memset(m, 0, sizeof *m);
+	if (t == MEDIA_UNKNOWN) {
+		m->why = xstrdup("not an image");
+		free(data);
+		return;
+	}
+	sha256_bytes(data, len, d);
+	if (s->convert != NULL) {
 		/* Made fit for e-readers (or kept as it is); a converted result
 		 * is looked up in and written to the cache. */
 		void *out = NULL;
 		size_t outlen = 0;
 		enum media_type ot = MEDIA_UNKNOWN;
 		const char *cwhy = NULL;
-		char *base = converted_path(s, data, len);
+		char *base = converted_path(s, d);
 		if (converted_lookup(s, base, &cached, &out, &outlen) == 0) {
 			ot = media_sniff(out, outlen);
 		} else if (!kept_before(base)) {
 			enum convert_result r =
 				convert_image(data, len, t, s->convert, &out, &outlen, &ot, &cwhy);
 			if (r == CONVERT_FAIL) {
-				*why = xstrdup(cwhy);
+				m->why = xstrdup(cwhy);
 				free(base);
 				free(data);
-				return NULL;
+				return;
 			}
 			if (r == CONVERT_DONE)
 				cached = converted_store(s, base, out, outlen);
@@ -302,88 +323,112 @@ add_bytes(struct images *s, char *data, size_t len, const char *path, char **why
 			len = outlen;
 			t = ot;
 			path = cached; /* NULL: the converted bytes stay in memory */
+			sha256_bytes(data, len, d);
 		}
 	}
 	if (t == MEDIA_UNKNOWN || !media_is_core(t)) {
 		if (t == MEDIA_UNKNOWN)
-			*why = xstrdup("not an image");
+			m->why = xstrdup("not an image");
 		else
-			*why = xasprintf("%s images are not supported by EPUB 3.2 readers",
-					 type_name(t));
+			m->why = xasprintf("%s images are not supported by EPUB 3.2 readers",
+					   type_name(t));
 		free(data);
 		free(cached);
-		return NULL;
+		return;
 	}
-	media_name(data, len, t, name);
-	im = xmlHashLookup(s->by_name, BAD_CAST name);
-	if (im != NULL) {
+	media_name_digest(d, t, m->name);
+	m->type = t;
+	m->len = len;
+	if (path != NULL) {
+		m->path = xstrdup(path);
 		free(data);
-		free(cached);
+	} else {
+		m->data = data;
+	}
+	free(cached);
+}
+
+/* Reads the file at path (bounded) and makes its image (see make_bytes). */
+static void
+make_file(const struct images *s, const char *path, struct made *m)
+{
+	char *data = NULL;
+	size_t len = 0;
+
+	if (read_file_bounded(path, s->max_size, &data, &len) != 0) {
+		memset(m, 0, sizeof *m);
+		if (errno == EFBIG)
+			m->why = xasprintf("larger than %zu bytes", s->max_size);
+		else
+			m->why = xstrdup(strerror(errno));
+		return;
+	}
+	make_bytes(s, data, len, path, m);
+}
+
+/* With the lock: the image m describes (m is emptied), stored once by name. */
+static struct image *
+add_made(struct images *s, struct made *m)
+{
+	struct image *im = xmlHashLookup(s->by_name, BAD_CAST m->name);
+	if (im != NULL) {
+		made_free(m);
 		return im;
 	}
 	im = xcalloc(1, sizeof *im);
-	memcpy(im->name, name, sizeof name);
+	memcpy(im->name, m->name, sizeof im->name);
 	/* "images/" + hex digits: the id takes the first 20 digits. */
-	snprintf(im->id, sizeof im->id, "img-%.20s", name + 7);
-	im->type = t;
-	im->len = len;
-	if (path != NULL) {
-		im->path = xstrdup(path);
-		free(data);
-	} else {
-		im->data = data;
-	}
-	free(cached);
+	snprintf(im->id, sizeof im->id, "img-%.20s", m->name + 7);
+	im->type = m->type;
+	im->len = m->len;
+	im->path = m->path;
+	im->data = m->data;
+	m->path = m->data = NULL;
 	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
 	s->v[s->n++] = im;
 	xmlHashAddEntry(s->by_name, BAD_CAST im->name, im);
 	return im;
 }
 
-/* Reads the file at path (bounded) and adds it (see add_bytes). */
-static struct image *
-add_file(struct images *s, const char *path, char **why)
+/* What key resolved to before, or NULL. Entries never change once made. */
+static const struct ref *
+lookup(struct images *s, const char *key)
 {
-	char *data = NULL;
-	size_t len = 0;
-
-	if (read_file_bounded(path, s->max_size, &data, &len) != 0) {
-		if (errno == EFBIG)
-			*why = xasprintf("larger than %zu bytes", s->max_size);
-		else
-			*why = xstrdup(strerror(errno));
-		return NULL;
-	}
-	return add_bytes(s, data, len, path, why);
-}
-
-/* Remembers what key resolved to (im, or why not: taken) and tells who. */
-static struct image *
-remember(struct images *s, const char *key, struct image *im, char *why, const char *who,
-	 unsigned long line, const char *what)
-{
-	struct ref *r = xcalloc(1, sizeof *r);
-	r->im = im;
-	r->why = why;
-	if (xmlHashAddEntry(s->by_ref, BAD_CAST key, r) != 0)
-		free_ref(r, NULL); /* cannot happen: looked up first, under the lock */
-	else if (why != NULL)
-		log_warn(s->lg, who, line, "image %s: %s; left out", what, why);
-	return im;
-}
-
-/* What key resolved to before (true), telling who when it was left out. */
-static bool
-known(struct images *s, const char *key, const char *who, unsigned long line, const char *what,
-      const struct image **im)
-{
+	pthread_mutex_lock(&s->lock);
 	const struct ref *r = xmlHashLookup(s->by_ref, BAD_CAST key);
-	if (r == NULL)
-		return false;
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/* Remembers what key resolved to: m's image, or why not (m is emptied);
+ * when another thread got there first, its answer. cache_hit counts a
+ * download the cache answered. */
+static const struct ref *
+remember(struct images *s, const char *key, struct made *m, bool cache_hit)
+{
+	pthread_mutex_lock(&s->lock);
+	struct ref *r = xmlHashLookup(s->by_ref, BAD_CAST key);
+	if (r == NULL) {
+		r = xcalloc(1, sizeof *r);
+		r->why = m->why;
+		m->why = NULL;
+		if (r->why == NULL && (m->path != NULL || m->data != NULL))
+			r->im = add_made(s, m);
+		xmlHashAddEntry(s->by_ref, BAD_CAST key, r);
+		s->cache_hits += cache_hit;
+	}
+	pthread_mutex_unlock(&s->lock);
+	made_free(m);
+	return r;
+}
+
+/* The image r names, telling who:line why when there is none. */
+static const struct image *
+answer(const struct ref *r, struct log *lg, const char *who, unsigned long line, const char *what)
+{
 	if (r->why != NULL)
-		log_warn(s->lg, who, line, "image %s: %s; left out", what, r->why);
-	*im = r->im;
-	return true;
+		log_warn(lg, who, line, "image %s: %s; left out", what, r->why);
+	return r->im;
 }
 
 static int
@@ -486,55 +531,57 @@ local_path(const char *ref)
  * else put off (*deferred) when the caller can wait for a download. */
 static const struct image *
 resolve_remote(struct images *s, const char *url, const char *who, unsigned long line,
-	       bool *deferred)
+	       struct log *lg, bool *deferred)
 {
-	const struct fetch_result *fr;
-	const struct image *hit = NULL;
-	struct image *im = NULL;
-	char *cached = NULL, *why = NULL;
+	const struct ref *r = lookup(s, url);
+	struct made m = {0};
+	char *cached = NULL;
 	size_t len = 0;
+	bool hit = false;
 
-	if (known(s, url, who, line, url, &hit))
-		return hit;
-	fr = s->fetch != NULL ? fetch_get(s->fetch, url) : NULL;
-	if (fr != NULL && fr->status == FETCH_FAILED)
-		return remember(s, url, NULL, NULL, who, line, url); /* fetch.c warned */
+	if (r != NULL)
+		return answer(r, lg, who, line, url);
+	/* The fetcher changes only between the passes that resolve. */
+	const struct fetch_result *fr = s->fetch != NULL ? fetch_get(s->fetch, url) : NULL;
 	if (fr != NULL && fr->status == FETCH_OK) {
-		im = add_file(s, fr->path, &why);
+		make_file(s, fr->path, &m);
+	} else if (fr != NULL && fr->status == FETCH_FAILED) {
+		/* fetch.c warned: remembered as left out, quietly. */
 	} else if (s->cache != NULL && (cached = fetch_cached_body(s->cache, url, &len)) != NULL) {
-		s->cache_hits++;
-		im = add_file(s, cached, &why);
+		make_file(s, cached, &m);
 		free(cached);
+		hit = true;
 	} else if (deferred != NULL) {
 		*deferred = true;
 		return NULL;
 	} else {
 		return NULL; /* never queued for download: nothing to show */
 	}
-	return remember(s, url, im, why, who, line, url);
+	return answer(remember(s, url, &m, hit), lg, who, line, url);
 }
 
 static const struct image *
-resolve_data(struct images *s, const char *ref, const char *who, unsigned long line)
+resolve_data(struct images *s, const char *ref, const char *who, unsigned long line,
+	     struct log *lg)
 {
 	const char *what = "in a data: URI";
-	const struct image *hit = NULL;
-	char *data = NULL, *why = NULL;
+	const struct ref *r = lookup(s, ref);
+	struct made m = {0};
+	char *data = NULL;
 	size_t len = 0;
-	struct image *im = NULL;
 
-	if (known(s, ref, who, line, what, &hit))
-		return hit;
+	if (r != NULL)
+		return answer(r, lg, who, line, what);
 	if (data_uri_decode(ref, s->max_size, &data, &len) != 0)
-		why = xstrdup("malformed or too large");
+		m.why = xstrdup("malformed or too large");
 	else
-		im = add_bytes(s, data, len, NULL, &why);
-	return remember(s, ref, im, why, who, line, what);
+		make_bytes(s, data, len, NULL, &m);
+	return answer(remember(s, ref, &m, false), lg, who, line, what);
 }
 
 static const struct image *
 resolve_local(struct images *s, const char *ref, const char *post_path, const char *who,
-	      unsigned long line)
+	      unsigned long line, struct log *lg)
 {
 	char *rel = local_path(ref), *full = NULL, *real = NULL;
 	char *what = xasprintf("'%s'", ref);
@@ -550,13 +597,17 @@ resolve_local(struct images *s, const char *ref, const char *post_path, const ch
 	}
 	real = realpath(full, NULL);
 	if (real == NULL) {
-		log_warn(s->lg, who, line, "image %s not found; left out", what);
+		log_warn(lg, who, line, "image %s not found; left out", what);
 	} else if (strncmp(real, s->root, rn) != 0 || real[rn] != '/') {
-		log_warn(s->lg, who, line, "image %s is outside the input folder; left out", what);
-	} else if (!known(s, real, who, line, what, &im)) {
-		char *why = NULL;
-		struct image *added = add_file(s, real, &why);
-		im = remember(s, real, added, why, who, line, what);
+		log_warn(lg, who, line, "image %s is outside the input folder; left out", what);
+	} else {
+		const struct ref *r = lookup(s, real);
+		if (r == NULL) {
+			struct made m;
+			make_file(s, real, &m);
+			r = remember(s, real, &m, false);
+		}
+		im = answer(r, lg, who, line, what);
 	}
 	free(rel);
 	free(full);
@@ -572,53 +623,48 @@ images_resolve(struct images *s, const char *ref, const char *post_path, const c
 	char *url = NULL;
 	const struct image *im = NULL;
 
-	pthread_mutex_lock(&s->lock);
-	/* The helpers report through s->lg: this call's logger while the lock
-	 * is held. */
-	struct log *own = s->lg;
-	s->lg = lg;
 	switch (images_ref_kind(ref, &url)) {
 	case REF_NONE:
 		break;
 	case REF_REMOTE:
-		im = resolve_remote(s, url, who, line, deferred);
+		im = resolve_remote(s, url, who, line, lg, deferred);
 		break;
 	case REF_DATA:
-		im = resolve_data(s, ref, who, line);
+		im = resolve_data(s, ref, who, line, lg);
 		break;
 	case REF_OTHER:
-		log_warn(s->lg, who, line,
+		log_warn(lg, who, line,
 			 "image '%s': only local files, data: URIs and http(s) URLs are used; left out",
 			 ref);
 		break;
 	case REF_LOCAL:
-		im = resolve_local(s, ref, post_path, who, line);
+		im = resolve_local(s, ref, post_path, who, line, lg);
 		break;
 	}
-	s->lg = own;
-	pthread_mutex_unlock(&s->lock);
 	free(url);
 	return im;
 }
-
 
 const struct image *
 images_add_file(struct images *s, const char *path, const char *what)
 {
 	char *real = realpath(path, NULL);
-	const struct image *im = NULL;
+	struct made m;
 
 	if (real == NULL) {
 		log_warn(s->lg, path, 0, "%s: %s", what, strerror(errno));
 		return NULL;
 	}
-	char *why = NULL;
-	pthread_mutex_lock(&s->lock);
-	im = add_file(s, real, &why);
-	pthread_mutex_unlock(&s->lock);
-	if (im == NULL)
-		log_warn(s->lg, what, 0, "image %s: %s; left out", path, why);
-	free(why);
+	make_file(s, real, &m);
 	free(real);
+	if (m.why != NULL) {
+		log_warn(s->lg, what, 0, "image %s: %s; left out", path, m.why);
+		made_free(&m);
+		return NULL;
+	}
+	pthread_mutex_lock(&s->lock);
+	const struct image *im = add_made(s, &m);
+	pthread_mutex_unlock(&s->lock);
+	made_free(&m);
 	return im;
 }

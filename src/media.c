@@ -187,10 +187,16 @@ void
 media_name(const void *data, size_t len, enum media_type t, char out[40])
 {
 	unsigned char digest[32];
+	sha256_bytes(data, len, digest);
+	media_name_digest(digest, t, out);
+}
+
+void
+media_name_digest(const unsigned char digest[32], enum media_type t, char out[40])
+{
 	char hex[65];
 	const char *ext = media_ext(t);
 
-	sha256_bytes(data, len, digest);
 	hex_encode(digest, 10, hex); /* 10 bytes = the first 20 hex digits */
 	/* "images/" 7 + 20 + "." + at most 4 + NUL = 33 bytes */
 	memcpy(out, "images/", 7);

@@ -28,5 +28,7 @@ bool media_is_core(enum media_type t);
  * the bytes + "." + ext, into out (at least 40 bytes). MEDIA_UNKNOWN gets
  * the extension "bin" (callers should not put such bytes in a book). */
 void media_name(const void *data, size_t len, enum media_type t, char out[40]);
+/* The same from the SHA-256 of the bytes, when the caller has it. */
+void media_name_digest(const unsigned char digest[32], enum media_type t, char out[40]);
 
 #endif

@@ -369,23 +369,23 @@ utf8_sanitize(const char *s, size_t n, size_t *outlen, size_t *nbad, size_t *fir
 }
 
 static void
-digest(const char *name, const void *data, size_t n, unsigned char *out)
+digest(const EVP_MD *md, const void *data, size_t n, unsigned char *out)
 {
 	unsigned int len = 0;
-	if (!EVP_Digest(data, n, out, &len, EVP_get_digestbyname(name), NULL))
+	if (!EVP_Digest(data, n, out, &len, md, NULL))
 		abort();
 }
 
 void
 sha1_bytes(const void *data, size_t n, unsigned char out[20])
 {
-	digest("SHA1", data, n, out);
+	digest(EVP_sha1(), data, n, out);
 }
 
 void
 sha256_bytes(const void *data, size_t n, unsigned char out[32])
 {
-	digest("SHA256", data, n, out);
+	digest(EVP_sha256(), data, n, out);
 }
 
 int
@@ -413,7 +413,8 @@ int
 read_file_bounded(const char *path, size_t max, char **out, size_t *len)
 {
 	int fd = -1, rc = -1, saved = 0;
-	struct buf b = {0};
+	char *data = NULL;
+	size_t n = 0, cap = 0;
 	struct stat st;
 
 	*out = NULL;
@@ -435,30 +436,46 @@ read_file_bounded(const char *path, size_t max, char **out, size_t *len)
 		saved = EFBIG;
 		goto out;
 	}
-	buf_add(&b, "", 0);
+	/* Straight into a buffer of the file's size and one byte more: a read
+	 * that does not fill it is the end of a regular file, so a file that
+	 * does not change is read with one call. One that grows is followed
+	 * (up to max). */
+	cap = (size_t)st.st_size + 2;
+	data = xmalloc(cap);
 	for (;;) {
-		char chunk[65536];
-		ssize_t r = read(fd, chunk, sizeof chunk);
+		if (n + 1 >= cap) {
+			if (n > max) {
+				saved = EFBIG;
+				goto out;
+			}
+			cap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+			data = xrealloc(data, cap);
+		}
+		size_t want = cap - 1 - n;
+		ssize_t r = read(fd, data + n, want);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			saved = errno;
 			goto out;
 		}
-		if (r == 0)
-			break;
-		if (b.len + (size_t)r > max) {
+		n += (size_t)r;
+		if (n > max) {
 			saved = EFBIG;
 			goto out;
 		}
-		buf_add(&b, chunk, (size_t)r);
+		if ((size_t)r < want)
+			break;
 	}
-	*out = buf_detach(&b, len);
+	data[n] = '\0';
+	*out = data;
+	*len = n;
+	data = NULL;
 	rc = 0;
 out:
 	if (fd >= 0)
 		close(fd);
-	buf_free(&b);
+	free(data);
 	if (rc != 0)
 		errno = saved;
 	return rc;
