@@ -370,7 +370,11 @@ if has 2000; then
 	if [ -n "$pd" ]; then
 		verdict "$(ratio "$pd" "$w") >= 50" "vs pandoc: $(ratio "$pd" "$w")x faster >= 50x (pandoc $pd s)"
 	else
-		echo "-     vs pandoc: not measured (pandoc not installed)"
+		if [ -z "$PANDOC" ]; then
+			echo "-     vs pandoc: not measured (pandoc not installed)"
+		else
+			echo "-     vs pandoc: not measured (BENCH_PANDOC_MAX=$PANDOC_MAX < 2000)"
+		fi
 	fi
 	z=$(get zip 2000)
 	verdict "$(ratio "$w" "$z") <= 2" "zip floor: warm $w s / zip -6 $z s = $(ratio "$w" "$z")x <= 2x"
