@@ -91,6 +91,7 @@ struct img_ctx {
 	struct chapter_out *out;
 	size_t cap, dcap;
 	bool may_defer; /* pictures not at hand put the chapter off */
+	bool deferred;  /* and one did: the chapter is made again later */
 };
 
 /* A remote picture to download before the chapter can be made. */
@@ -106,6 +107,7 @@ defer_image(struct img_ctx *ic, const char *src, unsigned long line)
 		xgrow(out->deferred_lines, &ic->dcap, out->deferred.n + 1, sizeof *out->deferred_lines);
 	out->deferred_lines[out->deferred.n] = line;
 	strlist_take(&out->deferred, url);
+	ic->deferred = true;
 }
 
 static const struct image *
@@ -239,7 +241,7 @@ render_one(const struct chapter_env *env, struct worker *w, const struct post *p
 	tpl_set_text(doc, "author", p->author);
 	fill_terms(doc, p);
 
-	struct img_ctx ic = {env, p, lg, out, 0, 0, may_defer};
+	struct img_ctx ic = {env, p, lg, out, 0, 0, may_defer, false};
 	out->head = head_image(&ic);
 	if (out->head != NULL)
 		use_image(&ic, out->head);
@@ -271,14 +273,16 @@ render_one(const struct chapter_env *env, struct worker *w, const struct post *p
 		.image_ctx = &ic,
 		.link = env->links != NULL ? chapter_link : NULL,
 		.link_ctx = (void *)(uintptr_t)env,
+		.give_up = &ic.deferred,
 	};
 	xmlNodePtr slot = tpl_slot(doc, "body");
-	if (xhtml_render(body, blen, &xo, slot) != 0)
-		goto out;
-	if (out->deferred.n > 0) {
+	int xr = xhtml_render(body, blen, &xo, slot);
+	if (ic.deferred) { /* put off: nothing more to do now */
 		out->rc = 1;
 		goto out;
 	}
+	if (xr != 0)
+		goto out;
 	mark_link_cards(slot);
 	tpl_add_body_class(doc, lang_is_cjk(p->lang) ? "cjk" : "latin");
 	if (env->user_css)

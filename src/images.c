@@ -274,6 +274,7 @@ made_free(struct made *m)
 	free(m->path);
 	free(m->data);
 	free(m->why);
+	m->path = m->data = m->why = NULL;
 }
 
 /* The image len bytes (data, taken) make. path: the file they were read

@@ -8,6 +8,7 @@
  */
 #include "package.h"
 
+#include <libxml/hash.h>
 #include <libxml/xmlwriter.h>
 #include <stdio.h>
 #include <string.h>
@@ -329,19 +330,25 @@ out:
 static int *
 ncx_play_orders(const struct pkg_toc_entry *toc, size_t n)
 {
-	int *order = xcalloc(n, sizeof *order);
-	const char **src = xcalloc(n, sizeof *src);
+	int *order = xcalloc(n ? n : 1, sizeof *order);
+	/* target → its number (a hash: a book has tens of thousands of them) */
+	xmlHashTablePtr seen = xmlHashCreate((int)(n < 1024 ? 64 : n / 4));
 	int next = 1;
 
+	if (seen == NULL)
+		abort();
 	for (size_t i = 0; i < n; i++) {
-		src[i] = toc_target(toc, n, i);
-		for (size_t j = 0; j < i && order[i] == 0; j++)
-			if (strcmp(src[j], src[i]) == 0)
-				order[i] = order[j];
-		if (order[i] == 0)
-			order[i] = next++;
+		const char *src = toc_target(toc, n, i);
+		void *had = src != NULL ? xmlHashLookup(seen, X(src)) : NULL;
+		if (had != NULL) {
+			order[i] = (int)(intptr_t)had;
+			continue;
+		}
+		order[i] = next++;
+		if (src != NULL)
+			xmlHashAddEntry(seen, X(src), (void *)(intptr_t)order[i]);
 	}
-	free(src);
+	xmlHashFree(seen, NULL);
 	return order;
 }
 

@@ -1858,8 +1858,8 @@ render(const char *html, size_t len, const struct xhtml_opts *o, xmlNodePtr dest
 	ids_collect(&c);
 	c.root = new_elem(&c, "div");
 	build(&c, hdoc);
-	if (scan) {
-		rc = 0;
+	if (scan || (o->give_up != NULL && *o->give_up)) {
+		rc = scan ? 0 : 1;
 		goto out;
 	}
 	repair(&c);

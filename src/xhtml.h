@@ -61,12 +61,17 @@ struct xhtml_opts {
 	 * May be NULL. */
 	char *(*link)(void *ctx, const char *href);
 	void *link_ctx;
+	/* When *give_up is true once every image was asked about (the caller
+	 * will render the body again later), the rest is skipped: dest is left
+	 * unchanged and xhtml_render returns 1. May be NULL. */
+	const bool *give_up;
 };
 
 /* Parses len bytes of HTML (UTF-8), cleans them and appends the resulting
  * nodes as children of dest, an element of an XHTML document (namespace
- * http://www.w3.org/1999/xhtml). Returns 0, or -1 after logging when the body
- * cannot be parsed at all (dest is then left unchanged). */
+ * http://www.w3.org/1999/xhtml). Returns 0, 1 (see give_up), or -1 after
+ * logging when the body cannot be parsed at all (dest is then left
+ * unchanged). */
 int xhtml_render(const char *html, size_t len, const struct xhtml_opts *o, xmlNodePtr dest);
 
 /* Calls found(ctx, src, line) for every image xhtml_render() would ask

@@ -357,6 +357,7 @@ for i in 1 2 3; do
 		echo "date: 2020-01-0$i"
 		echo "---"
 		[ $i -eq 1 ] && echo "<p><img src=\"$base/img/order.png\" alt=\"o\"><img src=\"$base/htmlimage\" alt=\"h\"></p>"
+		[ $i -eq 2 ] && echo "<p><img src=\"$base/noext/order.png\" alt=\"same bytes\"></p>"
 		[ $i -eq 3 ] && echo "<p><img src=\"$base/htmlimage\" alt=\"h\"></p>"
 		echo "<p><img src=\"missing$i.png\" alt=\"m\"></p>"
 	} >"$tmp/order/o$i.html"
@@ -365,13 +366,15 @@ done
 check "put-off chapter: exit 0" [ $? -eq 0 ]
 check "put-off chapter: messages in post order" \
 	[ "$(grep -o 'o[0-9]\.html' "$tmp/order.err" | tr '\n' ' ')" = "o1.html o1.html o2.html o3.html o3.html " ]
+check "put-off chapter: one picture for two URLs with the same bytes" \
+	[ "$(unzip -Z1 "$tmp/order.epub" | grep -c '^EPUB/images/')" -eq 1 ]
 check "put-off chapter: each post showing a non-image is told" \
 	[ "$(grep -c 'htmlimage: not an image' "$tmp/order.err")" -eq 2 ]
 "$BIN" "$tmp/order" -o "$tmp/order2.epub" --cache-dir "$tmp/order-cache" 2>"$tmp/order2.err"
 check "put-off chapter: same book from a warm cache" cmp -s "$tmp/order.epub" "$tmp/order2.epub"
 check "put-off chapter: same warnings from a warm cache" \
 	[ "$(grep ': warning:' "$tmp/order.err")" = "$(grep ': warning:' "$tmp/order2.err")" ]
-check "put-off chapter: the warm cache answers" grep -q '0 fetched (0.0 MB), 2 from the cache' "$tmp/order2.err"
+check "put-off chapter: the warm cache answers" grep -q '0 fetched (0.0 MB), 3 from the cache' "$tmp/order2.err"
 "$BIN" "$top/samples" -o "$tmp/cov.epub" --cache-dir "$tmp/cache" --cover "$base/img/cover.png" 2>/dev/null
 check "--cover URL" sh -c "unzip -p '$tmp/cov.epub' EPUB/package.opf | grep -q 'properties=\"cover-image\"'"
 "$BIN" "$top/samples" -o "$tmp/nocov.epub" --cover none 2>/dev/null

@@ -422,6 +422,50 @@ test_ids_across_calls(void **state)
 	xmlFreeDoc(doc);
 }
 
+/* give_up: every image is still asked about, then nothing is added. */
+struct give_up_ctx {
+	bool give_up;
+	int asked;
+};
+
+static char *
+give_up_image(void *ctx, const char *src, unsigned long line)
+{
+	struct give_up_ctx *g = ctx;
+	(void)line;
+	g->asked++;
+	if (strstr(src, "later") != NULL)
+		g->give_up = true;
+	return NULL;
+}
+
+static void
+test_give_up(void **state)
+{
+	xmlDocPtr doc = xmlReadMemory(CHAPTER, (int)strlen(CHAPTER), "c.xhtml", NULL, 0);
+	xmlNodePtr dest = find_main(doc);
+	struct give_up_ctx g = {false, 0};
+	struct xhtml_opts o = {.image = give_up_image, .image_ctx = &g, .give_up = &g.give_up};
+	const char *html = "<p>a<img src=\"now.png\"><img src=\"later.png\"><img src=\"x.png\"></p>";
+	char *out;
+
+	(void)state;
+	assert_int_equal(xhtml_render(html, strlen(html), &o, dest), 1);
+	assert_int_equal(g.asked, 3);
+	out = save_node(dest, true);
+	assert_string_equal(out, "");
+	free(out);
+	g.give_up = false;
+	g.asked = 0;
+	html = "<p>b<img src=\"now.png\" alt=\"n\"></p>";
+	assert_int_equal(xhtml_render(html, strlen(html), &o, dest), 0);
+	assert_int_equal(g.asked, 1);
+	out = save_node(dest, true);
+	assert_string_equal(out, "<p>bn</p>");
+	free(out);
+	xmlFreeDoc(doc);
+}
+
 static void
 test_zhihu_noscript_twin(void **state)
 {
@@ -771,6 +815,7 @@ main(void)
 	    cmocka_unit_test(test_pre_whitespace),
 	    cmocka_unit_test(test_deep_nesting),
 	    cmocka_unit_test(test_nasty_wellformed),
+	    cmocka_unit_test(test_give_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
