@@ -15,7 +15,9 @@ BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
 O       ?= build
 
-PKGS     = yaml-0.1 libxml-2.0 libcurl libzip libcrypto md4c-html libdeflate vips
+PKGS     = yaml-0.1 libxml-2.0 libcurl libzip libcrypto md4c-html libdeflate vips gmodule-no-export-2.0
+# libvips's loadable module for HEIF/AVIF (convert.c loads it alone).
+VIPS_MODULES := $(shell pkg-config --variable=libdir vips 2>/dev/null)/vips-modules-$(shell pkg-config --modversion vips 2>/dev/null | cut -d. -f1-2)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -29,6 +31,7 @@ ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DPOST2EPUB_VERSION='"$(VERSION)"' \
+	-DVIPS_MODULE_DIR='"$(VIPS_MODULES)"' \
 	$(WARN) $(SANFLAGS) $(CFLAGS) -Isrc -I$(O) $(PKG_CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 

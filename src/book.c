@@ -2,6 +2,7 @@
 #include "book.h"
 
 #include <errno.h>
+#include <libdeflate.h>
 #include <libxml/hash.h>
 #include <libxml/tree.h>
 #include <limits.h>
@@ -251,19 +252,15 @@ cmp_image_names(const void *a, const void *b)
 		      (*(const struct image *const *)b)->name);
 }
 
-/* chapters_render's callback, on this thread, once for each post (those
- * that waited for pictures last): the chapter into the spool and c->chap. */
-static void
-chapter_done(void *ctx, size_t i, struct chapter_out *out)
+/* Appends len bytes to the spool; their offset in *off. */
+static int
+spool_write(struct ctx *c, const void *data, size_t len, uint64_t *off)
 {
-	struct ctx *c = ctx;
-	if (out->rc != 0 || c->spool < 0) {
-		c->failed[i] = true;
-		return;
-	}
 	size_t done = 0;
-	while (done < out->zlen) {
-		ssize_t w = pwrite(c->spool, out->zdata + done, out->zlen - done,
+	if (c->spool < 0)
+		return -1;
+	while (done < len) {
+		ssize_t w = pwrite(c->spool, (const char *)data + done, len - done,
 				   (off_t)(c->spool_len + done));
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -272,23 +269,59 @@ chapter_done(void *ctx, size_t i, struct chapter_out *out)
 				  strerror(errno));
 			close(c->spool);
 			c->spool = -1; /* the rest fail; the build stops */
-			c->failed[i] = true;
-			return;
+			return -1;
 		}
 		done += (size_t)w;
+	}
+	*off = c->spool_len;
+	c->spool_len += len;
+	return 0;
+}
+
+/* Adds data (len bytes, taken) to z as name, deflated into the spool at
+ * once: memory does not hold it until the archive is written. */
+static int
+add_spooled(struct ctx *c, struct epubzip *z, const char *name, char *data, size_t len)
+{
+	struct libdeflate_compressor *d = libdeflate_alloc_compressor(7);
+	if (d == NULL)
+		abort(); /* out of memory, as xmalloc would */
+	size_t bound = libdeflate_deflate_compress_bound(d, len);
+	unsigned char *out = xmalloc(bound);
+	size_t zlen = libdeflate_deflate_compress(d, data, len, out, bound);
+	uint32_t crc = libdeflate_crc32(0, data, len);
+	uint64_t off = 0;
+	libdeflate_free_compressor(d);
+	free(data);
+	int rc = zlen == 0 || spool_write(c, out, zlen, &off) != 0
+			 ? -1
+			 : epubzip_add_deflated(z, name, c->spool, off, zlen, len, crc);
+	free(out);
+	return rc;
+}
+
+/* chapters_render's callback, on this thread, once for each post (those
+ * that waited for pictures last): the chapter into the spool and c->chap. */
+static void
+chapter_done(void *ctx, size_t i, struct chapter_out *out)
+{
+	struct ctx *c = ctx;
+	uint64_t off = 0;
+	if (out->rc != 0 || spool_write(c, out->zdata, out->zlen, &off) != 0) {
+		c->failed[i] = true;
+		return;
 	}
 	struct page *pg = &c->chap[i];
 	snprintf(pg->id, sizeof pg->id, "p%05zu", i + 1);
 	pg->name = xasprintf("text/%s.xhtml", pg->id);
 	pg->title = out->title;
 	out->title = NULL;
-	pg->zoff = c->spool_len;
+	pg->zoff = off;
 	pg->zlen = out->zlen;
 	pg->ulen = out->ulen;
 	pg->crc = out->crc;
 	pg->head = out->head;
 	pg->post = c->vol[i];
-	c->spool_len += out->zlen;
 	for (size_t k = 0; k < out->nused; k++)
 		volume_use_image(c, out->used[k]);
 }
@@ -888,26 +921,30 @@ write_book(struct ctx *c, struct epubzip *z, const struct volume *vo, const char
 		.nlandmarks = nmarks,
 		.toc_title = zh ? "目录" : "Contents",
 	};
-	if (pkg_write_container(&container, &container_len) != 0 ||
-	    pkg_write_opf(&info, &opf, &opf_len) != 0 ||
-	    pkg_write_nav(&info, &nav, &nav_len) != 0 ||
-	    pkg_write_ncx(&info, &ncx, &ncx_len) != 0) {
-		free(desc);
-		free(source);
-		log_error(c->lg, c->o->output, 0, "cannot build the package documents");
-		goto out;
-	}
+	/* One document at a time, into the spool deflated: the OPF, nav and
+	 * NCX of a 20,000-post book are megabytes each. */
+	bool built = pkg_write_container(&container, &container_len) == 0;
+	rc = built ? epubzip_add(z, "META-INF/container.xml", container, container_len, true) : 0;
+	container = NULL;
+	built = built && pkg_write_opf(&info, &opf, &opf_len) == 0;
+	rc |= built ? add_spooled(c, z, "EPUB/package.opf", opf, opf_len) : 0;
+	opf = NULL;
+	built = built && pkg_write_nav(&info, &nav, &nav_len) == 0;
+	rc |= built ? add_spooled(c, z, "EPUB/nav.xhtml", nav, nav_len) : 0;
+	nav = NULL;
+	built = built && pkg_write_ncx(&info, &ncx, &ncx_len) == 0;
+	rc |= built ? add_spooled(c, z, "EPUB/toc.ncx", ncx, ncx_len) : 0;
+	ncx = NULL;
 	free(desc);
 	free(source);
+	if (!built) {
+		log_error(c->lg, c->o->output, 0, "cannot build the package documents");
+		rc = -1;
+		goto out;
+	}
 
 	size_t css_len;
 	const char *css = tpl_css(c->tpl, &css_len);
-	rc = 0;
-	rc |= epubzip_add(z, "META-INF/container.xml", container, container_len, true);
-	rc |= epubzip_add(z, "EPUB/package.opf", opf, opf_len, true);
-	rc |= epubzip_add(z, "EPUB/nav.xhtml", nav, nav_len, true);
-	rc |= epubzip_add(z, "EPUB/toc.ncx", ncx, ncx_len, true);
-	container = opf = nav = ncx = NULL;
 	rc |= epubzip_add(z, "EPUB/style.css", xstrndup(css, css_len), css_len, true);
 	if (c->user_css != NULL)
 		rc |= epubzip_add(z, "EPUB/user.css", xstrndup(c->user_css, c->user_css_len),
@@ -1248,6 +1285,9 @@ build_volume(struct ctx *c, const struct volume *vo, const char *series, const c
 		memset(&c->chap[i], 0, sizeof c->chap[i]);
 	}
 	c->nvol = kept;
+	free(c->chap); /* moved into c->pages */
+	c->chap = NULL;
+	c->nchap = 0;
 	log_info(lg, "rendered %zu chapters on %u threads in %.2f s", kept, env.threads,
 		 seconds() - t0);
 	if (kept == 0) {
@@ -1269,6 +1309,12 @@ build_volume(struct ctx *c, const struct volume *vo, const char *series, const c
 			log_warn(lg, "--cover", 0, "%s cannot be used; no cover", o->cover);
 		}
 	}
+	/* Every picture of the volume is in the image registry now (or known to
+	 * be missing): the fetcher need not remember 15,000 URLs during the
+	 * writing, the peak of memory. Not with --split SIZE, which downloaded
+	 * the pictures of every volume first. */
+	if (o->split != SPLIT_SIZE)
+		fetch_forget(c->fetch);
 	const struct post *newest = NULL;
 	for (size_t k = 0; o->cover == NULL && k < kept; k++) {
 		const struct page *pg = &c->pages[k];

@@ -1204,7 +1204,7 @@ fail:
 }
 
 void
-fetch_free(struct fetcher *f)
+fetch_forget(struct fetcher *f)
 {
 	if (f == NULL)
 		return;
@@ -1225,6 +1225,18 @@ fetch_free(struct fetcher *f)
 	}
 	free(f->ents);
 	free(f->by_url.v);
+	f->ents = NULL;
+	f->nents = f->capents = 0;
+	memset(&f->by_url, 0, sizeof f->by_url);
+	f->nqueue = f->qnext = f->nwait = 0;
+}
+
+void
+fetch_free(struct fetcher *f)
+{
+	if (f == NULL)
+		return;
+	fetch_forget(f);
 	for (size_t i = 0; i < f->nhosts; i++)
 		free(f->hosts[i].name);
 	free(f->hosts);

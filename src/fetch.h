@@ -89,6 +89,11 @@ struct fetch_result {
 	const char *error; /* why it failed (FETCH_FAILED) */
 };
 
+/* Forgets every URL and its outcome (not running): memory does not keep
+ * growing with the URLs of earlier books. The files stay (the cache; the
+ * private spool folder until fetch_free), and so do the stats. */
+void fetch_forget(struct fetcher *f);
+
 /* The outcome for url, or NULL when url was never added. */
 const struct fetch_result *fetch_get(const struct fetcher *f, const char *url);
 

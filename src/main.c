@@ -286,6 +286,11 @@ main(int argc, char **argv)
 	 * on the zone (tested under TZ=Asia/Shanghai). */
 	if (getenv("TZ") == NULL)
 		setenv("TZ", ":/etc/localtime", 0);
+	/* libvips would load all its modules (ImageMagick, poppler…) from
+	 * $VIPSHOME/lib when it starts; convert.c loads the one it needs. A
+	 * VIPSHOME the user set is theirs. */
+	if (getenv("VIPSHOME") == NULL)
+		setenv("VIPSHOME", "/nonexistent/post2epub-no-vips-modules", 0);
 	fetch_opts_default(&o.fetch);
 	convert_opts_init(&o.convert);
 	o.fetch.user_agent = "post2epub/" POST2EPUB_VERSION;

@@ -13,6 +13,7 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
+#include <libxml/xmlreader.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <zip.h>
 
+#include "post.h"
 #include "util.h"
 
 #define XML_MAX ((zip_uint64_t)64 << 20) /* largest XML entry we parse */
@@ -30,7 +32,8 @@
 
 #define X(s) ((const xmlChar *)(s))
 
-/* A manifest item. Every string is malloc'd (copied out of libxml2). */
+/* A manifest item. Every string is malloc'd (copied out of libxml2), but
+ * media_type and properties may be shared (common_strings). */
 struct vitem {
 	char *id;
 	char *href;       /* as written */
@@ -324,26 +327,6 @@ text_of(xmlNodePtr n)
 	return s;
 }
 
-/* Attribute name of element n, malloc'd; "" when absent. */
-static char *
-attr(xmlNodePtr n, const char *name)
-{
-	xmlChar *c = xmlGetProp(n, X(name));
-	char *s = xstrdup(c != NULL ? (const char *)c : "");
-	xmlFree(c);
-	return s;
-}
-
-/* The first node expr selects as text, malloc'd; NULL when none. */
-static char *
-first_text(xmlXPathContextPtr ctx, const char *expr)
-{
-	xmlXPathObjectPtr o = nodes(ctx, expr);
-	char *s = count(o) > 0 ? text_of(o->nodesetval->nodeTab[0]) : NULL;
-	xmlXPathFreeObject(o);
-	return s;
-}
-
 /* ------------------------------------------------------------------ */
 /* 1, 2: the zip container and entry names                              */
 
@@ -466,68 +449,304 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
-/* 4: package metadata                                                  */
+/* Streaming the big documents                                          */
+
+/* The package document, the nav and the NCX of a 20,000-post book are
+ * megabytes of XML: they are read as a stream (xmlTextReader, straight
+ * from the archive through zip_fread) keeping only what the checks need,
+ * never as a tree. */
+
+#define NS_OPF "http://www.idpf.org/2007/opf"
+#define NS_DC "http://purl.org/dc/elements/1.1/"
+#define NS_NCX "http://www.daisy.org/z3986/2005/ncx/"
+#define NS_XHTML "http://www.w3.org/1999/xhtml"
+#define NS_OPS "http://www.idpf.org/2007/ops"
+#define MAX_DEPTH 64
+
+struct stream {
+	struct verify *v;
+	const char *name;
+	zip_file_t *zf;
+	bool read_failed;
+	xmlTextReaderPtr r;
+	/* the open elements: namespace and local name (libxml2's strings,
+	 * valid while the reader lives: it interns names) */
+	const char *ns[MAX_DEPTH], *local[MAX_DEPTH];
+	int depth;
+};
+
+static int
+stream_read(void *ctx, char *buf, int len)
+{
+	struct stream *st = ctx;
+	zip_int64_t n = zip_fread(st->zf, buf, (zip_uint64_t)len);
+	if (n < 0) { /* a read error, or a CRC mismatch at the end */
+		st->read_failed = true;
+		return -1;
+	}
+	return (int)n;
+}
+
+static int
+stream_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+/* Opens entry name (which exists) for streaming. Reports and returns -1. */
+static int
+stream_open(struct verify *v, const char *name, struct stream *st)
+{
+	zip_int64_t idx = zip_name_locate(v->za, name, 0);
+	zip_stat_t zs;
+
+	memset(st, 0, sizeof *st);
+	st->v = v;
+	st->name = name;
+	st->depth = -1;
+	if (idx < 0) {
+		fail(v, "%s is missing", name);
+		return -1;
+	}
+	if (zip_stat_index(v->za, (zip_uint64_t)idx, 0, &zs) != 0 || (zs.valid & ZIP_STAT_SIZE) == 0) {
+		fail(v, "cannot stat %s: %s", name, zip_strerror(v->za));
+		return -1;
+	}
+	if (zs.size > XML_MAX) {
+		fail(v, "%s is %llu bytes, more than the %llu allowed", name,
+		     (unsigned long long)zs.size, (unsigned long long)XML_MAX);
+		return -1;
+	}
+	if ((st->zf = zip_fopen_index(v->za, (zip_uint64_t)idx, 0)) == NULL) {
+		fail(v, "cannot open %s: %s", name, zip_strerror(v->za));
+		return -1;
+	}
+	/* No network, no DTD, no entity substitution (the defaults, and NONET). */
+	st->r = xmlReaderForIO(stream_read, stream_close, st, name, NULL,
+			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+				       XML_PARSE_NOBLANKS | XML_PARSE_COMPACT);
+	if (st->r == NULL) {
+		fail(v, "cannot read %s", name);
+		zip_fclose(st->zf);
+		st->zf = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The next element start (true), keeping the stack of open elements; false
+ * at the end. Reports a document that is not well-formed. */
+static bool
+stream_next(struct stream *st)
+{
+	int rc;
+	while ((rc = xmlTextReaderRead(st->r)) == 1) {
+		if (xmlTextReaderNodeType(st->r) != XML_READER_TYPE_ELEMENT)
+			continue;
+		int d = xmlTextReaderDepth(st->r);
+		if (d < 0 || d >= MAX_DEPTH) {
+			fail(st->v, "%s nests elements more than %d deep", st->name, MAX_DEPTH);
+			return false;
+		}
+		const xmlChar *ns = xmlTextReaderConstNamespaceUri(st->r);
+		st->ns[d] = ns != NULL ? (const char *)ns : "";
+		st->local[d] = (const char *)xmlTextReaderConstLocalName(st->r);
+		st->depth = d;
+		return true;
+	}
+	if (rc < 0 || st->read_failed)
+		fail(st->v, st->read_failed ? "cannot read %s: size or CRC mismatch"
+					    : "%s is not well-formed XML",
+		     st->name);
+	return false;
+}
 
 static void
-check_metadata(struct verify *v, xmlXPathContextPtr ctx)
+stream_close_all(struct stream *st)
 {
-	xmlXPathObjectPtr o = NULL;
-	char *uid = first_text(ctx, "/opf:package/@unique-identifier"), *s = NULL;
-	static const char *const required[] = {"dc:title", "dc:language"};
+	if (st->r != NULL)
+		xmlFreeTextReader(st->r);
+	if (st->zf != NULL)
+		zip_fclose(st->zf);
+	st->r = NULL;
+	st->zf = NULL;
+}
 
-	if (blank(uid)) {
-		fail(v, "the package has no unique-identifier");
-	} else {
-		o = nodes(ctx, "/opf:package/opf:metadata/dc:identifier");
-		for (int i = 0; i < count(o) && v->identifier == NULL; i++) {
-			char *id = attr(o->nodesetval->nodeTab[i], "id");
-			if (strcmp(id, uid) == 0)
-				v->identifier = text_of(o->nodesetval->nodeTab[i]);
-			free(id);
-		}
-		xmlXPathFreeObject(o);
-		o = NULL;
-		if (v->identifier == NULL)
-			fail(v, "unique-identifier \"%s\" names no dc:identifier", uid);
-		else if (blank(v->identifier))
-			fail(v, "the dc:identifier \"%s\" is empty", uid);
-	}
+/* Whether the element at depth d is ns:local. */
+static bool
+is(const struct stream *st, int d, const char *ns, const char *local)
+{
+	return d >= 0 && d <= st->depth && strcmp(st->ns[d], ns) == 0 &&
+	       strcmp(st->local[d], local) == 0;
+}
 
-	o = nodes(ctx, "/opf:package/opf:metadata/opf:meta[@property='dcterms:modified']");
-	if (count(o) != 1) {
-		fail(v, "%d dcterms:modified metas, expected exactly one", count(o));
-	} else {
-		s = text_of(o->nodesetval->nodeTab[0]);
-		if (!is_utc_stamp(s)) {
-			char *t = shown(s);
-			fail(v, "dcterms:modified \"%s\" is not YYYY-MM-DDThh:mm:ssZ", t);
-			free(t);
-		}
-	}
-	xmlXPathFreeObject(o);
-	o = NULL;
+/* The current element's attribute (no namespace), malloc'd; "" when absent. */
+static char *
+sattr(const struct stream *st, const char *name)
+{
+	xmlChar *c = xmlTextReaderGetAttribute(st->r, X(name));
+	char *s = xstrdup(c != NULL ? (const char *)c : "");
+	xmlFree(c);
+	return s;
+}
 
-	for (size_t k = 0; k < sizeof required / sizeof *required; k++) {
-		char expr[80];
-		bool found = false;
-		snprintf(expr, sizeof expr, "/opf:package/opf:metadata/%s", required[k]);
-		o = nodes(ctx, expr);
-		for (int i = 0; i < count(o) && !found; i++) {
-			char *t = text_of(o->nodesetval->nodeTab[i]);
-			found = !blank(t);
-			free(t);
-		}
-		xmlXPathFreeObject(o);
-		o = NULL;
-		if (!found)
-			fail(v, "%s is missing or empty", required[k]);
-	}
-	free(s);
-	free(uid);
+/* The current element's text, malloc'd. */
+static char *
+stext(const struct stream *st)
+{
+	xmlChar *c = xmlTextReaderReadString(st->r);
+	char *s = xstrdup(c != NULL ? (const char *)c : "");
+	xmlFree(c);
+	return s;
 }
 
 /* ------------------------------------------------------------------ */
-/* 5: manifest against archive                                          */
+/* 4-6, 9: the package document                                         */
+
+/* What the package document says, gathered in one pass. */
+struct opf_facts {
+	bool root_ok;          /* the root is opf:package */
+	char *uid;             /* package@unique-identifier */
+	char **identifiers;    /* dc:identifier: id, text, id, text… */
+	size_t nidentifiers, capidentifiers;
+	int nmodified;
+	char *modified;        /* the first dcterms:modified */
+	bool title, language;  /* a non-blank dc:title, dc:language */
+	int ncovers;
+	char *cover;           /* the first cover meta's content */
+	bool have_spine;
+	char *toc;             /* spine@toc */
+	char **idrefs;         /* spine itemrefs, in order */
+	size_t nidrefs, capidrefs;
+	size_t capitems;
+};
+
+static void
+opf_facts_free(struct opf_facts *f)
+{
+	free(f->uid);
+	for (size_t i = 0; i < f->nidentifiers; i++)
+		free(f->identifiers[i]);
+	free(f->identifiers);
+	free(f->modified);
+	free(f->cover);
+	free(f->toc);
+	for (size_t i = 0; i < f->nidrefs; i++)
+		free(f->idrefs[i]);
+	free(f->idrefs);
+}
+
+/* The media types and properties of a big book are a handful of strings
+ * repeated tens of thousands of times: those are shared (s is freed). */
+static const char *const common_strings[] = {
+	"", "application/xhtml+xml", "image/jpeg", "image/png", "image/gif", "image/svg+xml",
+	"text/css", NCX_TYPE, "nav", "cover-image",
+};
+
+static char *
+common(char *s)
+{
+	for (size_t i = 0; i < sizeof common_strings / sizeof *common_strings; i++)
+		if (strcmp(s, common_strings[i]) == 0) {
+			free(s);
+			return (char *)common_strings[i];
+		}
+	return s;
+}
+
+static void
+free_common(char *s)
+{
+	for (size_t i = 0; i < sizeof common_strings / sizeof *common_strings; i++)
+		if (s == common_strings[i])
+			return;
+	free(s);
+}
+
+static void
+read_opf(struct verify *v, struct stream *st, struct opf_facts *f)
+{
+	char *base = dir_of(v->opf);
+	while (stream_next(st)) {
+		int d = st->depth;
+		if (d == 0) {
+			f->root_ok = is(st, 0, NS_OPF, "package");
+			if (f->root_ok)
+				f->uid = sattr(st, "unique-identifier");
+			continue;
+		}
+		if (!f->root_ok)
+			continue;
+		if (d == 2 && is(st, 1, NS_OPF, "metadata")) {
+			if (is(st, 2, NS_DC, "identifier")) {
+				f->identifiers = xgrow(f->identifiers, &f->capidentifiers,
+						       f->nidentifiers + 2, sizeof *f->identifiers);
+				f->identifiers[f->nidentifiers++] = sattr(st, "id");
+				f->identifiers[f->nidentifiers++] = stext(st);
+			} else if (is(st, 2, NS_DC, "title") || is(st, 2, NS_DC, "language")) {
+				char *t = stext(st);
+				if (!blank(t))
+					*(is(st, 2, NS_DC, "title") ? &f->title : &f->language) = true;
+				free(t);
+			} else if (is(st, 2, NS_OPF, "meta")) {
+				char *prop = sattr(st, "property"), *name = sattr(st, "name");
+				if (strcmp(prop, "dcterms:modified") == 0 && f->nmodified++ == 0)
+					f->modified = stext(st);
+				if (strcmp(name, "cover") == 0 && f->ncovers++ == 0)
+					f->cover = sattr(st, "content");
+				free(prop);
+				free(name);
+			}
+		} else if (d == 2 && is(st, 1, NS_OPF, "manifest") && is(st, 2, NS_OPF, "item")) {
+			v->items = xgrow(v->items, &f->capitems, v->nitems + 1, sizeof *v->items);
+			struct vitem *it = &v->items[v->nitems++];
+			it->id = sattr(st, "id");
+			it->href = sattr(st, "href");
+			it->media_type = common(sattr(st, "media-type"));
+			it->properties = common(sattr(st, "properties"));
+			it->path = resolve(base, it->href);
+			it->spine = -1;
+		} else if (d == 1 && is(st, 1, NS_OPF, "spine")) {
+			f->have_spine = true;
+			free(f->toc);
+			f->toc = sattr(st, "toc");
+		} else if (d == 2 && is(st, 1, NS_OPF, "spine") && is(st, 2, NS_OPF, "itemref")) {
+			f->idrefs = xgrow(f->idrefs, &f->capidrefs, f->nidrefs + 1, sizeof *f->idrefs);
+			f->idrefs[f->nidrefs++] = sattr(st, "idref");
+		}
+	}
+	free(base);
+}
+
+static void
+check_metadata(struct verify *v, const struct opf_facts *f)
+{
+	if (blank(f->uid)) {
+		fail(v, "the package has no unique-identifier");
+	} else {
+		for (size_t i = 0; i + 1 < f->nidentifiers && v->identifier == NULL; i += 2)
+			if (strcmp(f->identifiers[i], f->uid) == 0)
+				v->identifier = xstrdup(f->identifiers[i + 1]);
+		if (v->identifier == NULL)
+			fail(v, "unique-identifier \"%s\" names no dc:identifier", f->uid);
+		else if (blank(v->identifier))
+			fail(v, "the dc:identifier \"%s\" is empty", f->uid);
+	}
+	if (f->nmodified != 1) {
+		fail(v, "%d dcterms:modified metas, expected exactly one", f->nmodified);
+	} else if (!is_utc_stamp(f->modified)) {
+		char *t = shown(f->modified);
+		fail(v, "dcterms:modified \"%s\" is not YYYY-MM-DDThh:mm:ssZ", t);
+		free(t);
+	}
+	if (!f->title)
+		fail(v, "dc:title is missing or empty");
+	if (!f->language)
+		fail(v, "dc:language is missing or empty");
+}
+
+/* 5: manifest against archive */
 
 static int
 cmp_id(const void *a, const void *b)
@@ -544,42 +763,30 @@ cmp_path(const void *a, const void *b)
 static struct vitem *
 item_by_id(const struct verify *v, const char *id)
 {
-	struct vitem key = {.id = (char *)id}, *kp = &key, **hit;
-	hit = bsearch(&kp, v->by_id, v->nitems, sizeof *v->by_id, cmp_id);
+	struct vitem key = {.id = (char *)id}, *k = &key;
+	struct vitem **hit = bsearch(&k, v->by_id, v->nitems, sizeof *v->by_id, cmp_id);
 	return hit != NULL ? *hit : NULL;
 }
 
 static struct vitem *
 item_by_path(const struct verify *v, const char *path)
 {
-	struct vitem key = {.path = (char *)path}, *kp = &key, **hit;
-	hit = bsearch(&kp, v->by_path, v->nitems, sizeof *v->by_path, cmp_path);
+	struct vitem key = {.path = (char *)path}, *k = &key;
+	struct vitem **hit = bsearch(&k, v->by_path, v->nitems, sizeof *v->by_path, cmp_path);
 	return hit != NULL ? *hit : NULL;
 }
 
-/* Reads the manifest into v->items and checks it against the archive. */
 static void
-check_manifest(struct verify *v, xmlXPathContextPtr ctx)
+check_manifest(struct verify *v)
 {
-	xmlXPathObjectPtr o = nodes(ctx, "/opf:package/opf:manifest/opf:item");
-	char *base = dir_of(v->opf);
 	size_t nav = 0;
 
-	v->nitems = (size_t)count(o);
-	v->items = xcalloc(v->nitems + 1, sizeof *v->items);
 	v->by_id = xcalloc(v->nitems + 1, sizeof *v->by_id);
 	v->by_path = xcalloc(v->nitems + 1, sizeof *v->by_path);
 	for (size_t i = 0; i < v->nitems; i++) {
 		struct vitem *it = &v->items[i];
-		xmlNodePtr n = o->nodesetval->nodeTab[i];
 		zip_int64_t idx;
 
-		it->id = attr(n, "id");
-		it->href = attr(n, "href");
-		it->media_type = attr(n, "media-type");
-		it->properties = attr(n, "properties");
-		it->path = resolve(base, it->href);
-		it->spine = -1;
 		v->by_id[i] = v->by_path[i] = it;
 		if (has_token(it->properties, "nav"))
 			nav++;
@@ -597,9 +804,6 @@ check_manifest(struct verify *v, xmlXPathContextPtr ctx)
 			v->listed[idx] = true;
 		}
 	}
-	xmlXPathFreeObject(o);
-	free(base);
-
 	qsort(v->by_id, v->nitems, sizeof *v->by_id, cmp_id);
 	qsort(v->by_path, v->nitems, sizeof *v->by_path, cmp_path);
 	for (size_t i = 1; i < v->nitems; i++)
@@ -623,63 +827,78 @@ check_manifest(struct verify *v, xmlXPathContextPtr ctx)
 	}
 }
 
-/* ------------------------------------------------------------------ */
-/* 6: spine                                                             */
+/* 6: spine */
 
 static void
-check_spine(struct verify *v, xmlXPathContextPtr ctx)
+check_spine(struct verify *v, const struct opf_facts *f)
 {
-	xmlXPathObjectPtr o = nodes(ctx, "/opf:package/opf:spine/opf:itemref");
-	char *toc = first_text(ctx, "/opf:package/opf:spine/@toc");
 	const struct vitem *ncx = NULL, *named;
 
-	if (count(o) == 0)
+	if (f->nidrefs == 0)
 		fail(v, "the spine is empty");
-	for (int i = 0; i < count(o); i++) {
-		char *idref = attr(o->nodesetval->nodeTab[i], "idref");
-		struct vitem *it = item_by_id(v, idref);
+	for (size_t i = 0; i < f->nidrefs; i++) {
+		struct vitem *it = item_by_id(v, f->idrefs[i]);
 		if (it == NULL)
-			fail(v, "spine itemref \"%s\" names no manifest item", idref);
+			fail(v, "spine itemref \"%s\" names no manifest item", f->idrefs[i]);
 		else if (it->spine < 0)
-			it->spine = i;
-		free(idref);
+			it->spine = (long)i;
 	}
 	for (size_t i = 0; i < v->nitems && ncx == NULL; i++)
 		if (strcmp(v->items[i].media_type, NCX_TYPE) == 0)
 			ncx = &v->items[i];
-	if (toc == NULL || *toc == '\0') {
+	if (f->toc == NULL || *f->toc == '\0') {
 		if (ncx != NULL)
 			fail(v, "the spine has no toc attribute for the NCX item \"%s\"", ncx->id);
-	} else if ((named = item_by_id(v, toc)) == NULL ||
+	} else if ((named = item_by_id(v, f->toc)) == NULL ||
 	           strcmp(named->media_type, NCX_TYPE) != 0) {
-		fail(v, "spine toc=\"%s\" does not name an NCX item", toc);
+		fail(v, "spine toc=\"%s\" does not name an NCX item", f->toc);
 	}
-	free(toc);
-	xmlXPathFreeObject(o);
+}
+
+/* 9: cover */
+
+static void
+check_cover(struct verify *v, const struct opf_facts *f)
+{
+	const struct vitem *it;
+
+	if (f->ncovers > 1)
+		fail(v, "%d cover metas, expected at most one", f->ncovers);
+	if (f->ncovers > 0) {
+		const char *id = f->cover;
+		if ((it = item_by_id(v, id)) == NULL)
+			fail(v, "the cover meta names \"%s\", which is no manifest item", id);
+		else if (strncmp(it->media_type, "image/", 6) != 0)
+			fail(v, "the cover meta names \"%s\" of type %s, not an image", id,
+			     it->media_type);
+		else if (!has_token(it->properties, "cover-image"))
+			fail(v, "the cover meta names \"%s\", which lacks the cover-image property",
+			     id);
+	}
+	for (size_t i = 0; i < v->nitems; i++)
+		if (has_token(v->items[i].properties, "cover-image") && f->ncovers == 0)
+			fail(v, "item \"%s\" has the cover-image property but no cover meta names it",
+			     v->items[i].id);
 }
 
 /* ------------------------------------------------------------------ */
 /* 7, 8: navigation documents                                           */
 
-/* The hrefs expr selects in the document at docname (relative to its
- * folder) must name spine items in spine order. what names the TOC in
- * messages. */
+/* hrefs (in document order, relative to docname's folder) must name spine
+ * items in spine order. what names the TOC in messages. */
 static void
 check_toc_order(struct verify *v, const char *what, const char *docname,
-                xmlXPathContextPtr ctx, const char *expr)
+                const struct strlist *hrefs)
 {
-	xmlXPathObjectPtr o = nodes(ctx, expr);
 	char *base = dir_of(docname), *prev = NULL;
 	const struct vitem *last = NULL;
 
-	if (count(o) == 0)
+	if (hrefs->n == 0)
 		fail(v, "the %s TOC links to nothing", what);
-	for (int i = 0; i < count(o); i++) {
-		char *href = text_of(o->nodesetval->nodeTab[i]);
-		char *path = resolve(base, href);
+	for (size_t i = 0; i < hrefs->n; i++) {
+		char *path = resolve(base, hrefs->v[i]);
 		const struct vitem *it;
 
-		free(href);
 		if (prev != NULL && strcmp(prev, path) == 0) {
 			free(path);
 			continue;
@@ -700,102 +919,93 @@ check_toc_order(struct verify *v, const char *what, const char *docname,
 	}
 	free(prev);
 	free(base);
-	xmlXPathFreeObject(o);
 }
 
 static void
 check_nav(struct verify *v)
 {
 	const struct vitem *nav = NULL;
-	xmlDocPtr doc = NULL;
-	xmlXPathContextPtr ctx = NULL;
-	xmlXPathObjectPtr o = NULL;
+	struct stream st;
+	struct strlist hrefs = {0};
+	int ntoc = 0, in_toc = -1; /* depth of the toc nav we are in, or -1 */
 
-#define TOC_NAV "//xhtml:nav[contains(concat(' ', normalize-space(@epub:type), ' '), ' toc ')]"
 	for (size_t i = 0; i < v->nitems && nav == NULL; i++)
 		if (has_token(v->items[i].properties, "nav"))
 			nav = &v->items[i];
 	/* no nav item, or a missing file: reported by check_manifest */
 	if (nav == NULL || zip_name_locate(v->za, nav->path, 0) < 0 ||
-	    load_xml(v, nav->path, &doc) != 0)
-		goto out;
-	if ((ctx = xpath_new(doc)) == NULL || (o = nodes(ctx, TOC_NAV)) == NULL) {
-		fail(v, "cannot query %s", nav->path);
-		goto out;
+	    stream_open(v, nav->path, &st) != 0)
+		return;
+	int before = v->bad;
+	while (stream_next(&st)) {
+		int d = st.depth;
+		if (in_toc >= 0 && d <= in_toc)
+			in_toc = -1; /* past its end */
+		if (is(&st, d, NS_XHTML, "nav")) {
+			xmlChar *type = xmlTextReaderGetAttributeNs(st.r, X("type"), X(NS_OPS));
+			if (type != NULL && has_token((const char *)type, "toc") && ntoc++ == 0)
+				in_toc = d;
+			xmlFree(type);
+		} else if (in_toc >= 0 && is(&st, d, NS_XHTML, "a")) {
+			xmlChar *href = xmlTextReaderGetAttribute(st.r, X("href"));
+			if (href != NULL)
+				strlist_add(&hrefs, (const char *)href);
+			xmlFree(href);
+		}
 	}
-	if (count(o) != 1) {
-		fail(v, "%s has %d toc navs, expected one", nav->path, count(o));
-		goto out;
+	if (v->bad == before) { /* a document that could not be read says so already */
+		if (ntoc != 1)
+			fail(v, "%s has %d toc navs, expected one", nav->path, ntoc);
+		else
+			check_toc_order(v, "nav", nav->path, &hrefs);
 	}
-	check_toc_order(v, "nav", nav->path, ctx, TOC_NAV "//xhtml:a/@href");
-out:
-#undef TOC_NAV
-	xmlXPathFreeObject(o);
-	xmlXPathFreeContext(ctx);
-	xmlFreeDoc(doc);
+	stream_close_all(&st);
+	strlist_free(&hrefs);
 }
 
 static void
 check_ncx(struct verify *v)
 {
 	const struct vitem *ncx = NULL;
-	xmlDocPtr doc = NULL;
-	xmlXPathContextPtr ctx = NULL;
+	struct stream st;
+	struct strlist srcs = {0};
 	char *uid = NULL;
 
 	for (size_t i = 0; i < v->nitems && ncx == NULL; i++)
 		if (strcmp(v->items[i].media_type, NCX_TYPE) == 0)
 			ncx = &v->items[i];
 	if (ncx == NULL || zip_name_locate(v->za, ncx->path, 0) < 0 ||
-	    load_xml(v, ncx->path, &doc) != 0)
-		goto out;
-	if ((ctx = xpath_new(doc)) == NULL) {
-		fail(v, "cannot query %s", ncx->path);
-		goto out;
+	    stream_open(v, ncx->path, &st) != 0)
+		return;
+	int before = v->bad;
+	while (stream_next(&st)) {
+		int d = st.depth;
+		if (!is(&st, 0, NS_NCX, "ncx"))
+			continue;
+		if (d == 2 && is(&st, 1, NS_NCX, "head") && is(&st, 2, NS_NCX, "meta")) {
+			char *name = sattr(&st, "name");
+			if (uid == NULL && strcmp(name, "dtb:uid") == 0)
+				uid = sattr(&st, "content");
+			free(name);
+		} else if (d >= 3 && is(&st, 1, NS_NCX, "navMap") && is(&st, d, NS_NCX, "content") &&
+			   is(&st, d - 1, NS_NCX, "navPoint")) {
+			xmlChar *src = xmlTextReaderGetAttribute(st.r, X("src"));
+			if (src != NULL)
+				strlist_add(&srcs, (const char *)src);
+			xmlFree(src);
+		}
 	}
-	check_toc_order(v, "NCX", ncx->path, ctx,
-	                "/ncx:ncx/ncx:navMap//ncx:navPoint/ncx:content/@src");
-	uid = first_text(ctx, "/ncx:ncx/ncx:head/ncx:meta[@name='dtb:uid']/@content");
-	if (uid == NULL)
-		fail(v, "%s has no dtb:uid", ncx->path);
-	else if (v->identifier != NULL && strcmp(uid, v->identifier) != 0)
-		fail(v, "the NCX dtb:uid \"%s\" differs from the identifier \"%s\"", uid,
-		     v->identifier);
-out:
+	if (v->bad == before) { /* a document that could not be read says so already */
+		check_toc_order(v, "NCX", ncx->path, &srcs);
+		if (uid == NULL)
+			fail(v, "%s has no dtb:uid", ncx->path);
+		else if (v->identifier != NULL && strcmp(uid, v->identifier) != 0)
+			fail(v, "the NCX dtb:uid \"%s\" differs from the identifier \"%s\"", uid,
+			     v->identifier);
+	}
 	free(uid);
-	xmlXPathFreeContext(ctx);
-	xmlFreeDoc(doc);
-}
-
-/* ------------------------------------------------------------------ */
-/* 9: cover                                                             */
-
-static void
-check_cover(struct verify *v, xmlXPathContextPtr ctx)
-{
-	xmlXPathObjectPtr o = nodes(ctx, "/opf:package/opf:metadata/opf:meta[@name='cover']");
-	char *id = NULL;
-	const struct vitem *it;
-
-	if (count(o) > 1)
-		fail(v, "%d cover metas, expected at most one", count(o));
-	if (count(o) > 0) {
-		id = attr(o->nodesetval->nodeTab[0], "content");
-		if ((it = item_by_id(v, id)) == NULL)
-			fail(v, "the cover meta names \"%s\", which is no manifest item", id);
-		else if (strncmp(it->media_type, "image/", 6) != 0)
-			fail(v, "the cover meta names \"%s\" of type %s, not an image", id,
-			     it->media_type);
-		else if (!has_token(it->properties, "cover-image"))
-			fail(v, "the cover meta names \"%s\", which lacks the cover-image property",
-			     id);
-	}
-	for (size_t i = 0; i < v->nitems; i++)
-		if (has_token(v->items[i].properties, "cover-image") && count(o) == 0)
-			fail(v, "item \"%s\" has the cover-image property but no cover meta names it",
-			     v->items[i].id);
-	free(id);
-	xmlXPathFreeObject(o);
+	stream_close_all(&st);
+	strlist_free(&srcs);
 }
 
 /* ------------------------------------------------------------------ */
@@ -805,29 +1015,27 @@ check_cover(struct verify *v, xmlXPathContextPtr ctx)
 static void
 check_package(struct verify *v)
 {
-	xmlDocPtr doc = NULL;
-	xmlXPathContextPtr ctx = NULL;
+	struct stream st;
+	struct opf_facts f = {0};
 
-	if (load_xml(v, v->opf, &doc) != 0)
-		goto out;
-	if ((ctx = xpath_new(doc)) == NULL) {
-		fail(v, "cannot query %s", v->opf);
-		goto out;
+	if (stream_open(v, v->opf, &st) != 0)
+		return;
+	int before = v->bad;
+	read_opf(v, &st, &f);
+	stream_close_all(&st);
+	if (v->bad == before) {
+		if (!f.root_ok) {
+			fail(v, "cannot query %s", v->opf);
+		} else {
+			check_metadata(v, &f);
+			check_manifest(v);
+			check_spine(v, &f);
+			check_cover(v, &f);
+			check_nav(v);
+			check_ncx(v);
+		}
 	}
-	check_metadata(v, ctx);
-	check_manifest(v, ctx);
-	check_spine(v, ctx);
-	check_cover(v, ctx);
-	/* The nav and NCX of a big book are big trees: one at a time. */
-	xmlXPathFreeContext(ctx);
-	xmlFreeDoc(doc);
-	ctx = NULL;
-	doc = NULL;
-	check_nav(v);
-	check_ncx(v);
-out:
-	xmlXPathFreeContext(ctx);
-	xmlFreeDoc(doc);
+	opf_facts_free(&f);
 }
 
 int
@@ -856,8 +1064,8 @@ out:
 		free(v.items[i].id);
 		free(v.items[i].href);
 		free(v.items[i].path);
-		free(v.items[i].media_type);
-		free(v.items[i].properties);
+		free_common(v.items[i].media_type);
+		free_common(v.items[i].properties);
 	}
 	free(v.items);
 	free(v.by_id);
