@@ -964,10 +964,10 @@ write_book(struct ctx *c, struct epubzip *z, const struct volume *vo, const char
 	for (size_t i = 0; i < nimages; i++) {
 		const struct image *im = c->vimg[i];
 		char *entry = xasprintf("EPUB/%s", im->name);
-		if (im->path != NULL)
-			rc |= epubzip_add_file(z, entry, im->path, false);
+		if (im->data != NULL) /* the registry outlives the archive */
+			rc |= epubzip_add_borrowed(z, entry, im->data, im->len, false);
 		else
-			rc |= epubzip_add(z, entry, xstrndup(im->data, im->len), im->len, false);
+			rc |= epubzip_add_file(z, entry, im->path, false);
 		free(entry);
 	}
 	rc = rc ? -1 : 0;

@@ -301,8 +301,12 @@ add_source(struct epubzip *z, const char *name, zip_source_t *src, bool compress
 		}
 		goto zipfail;
 	}
-	/* comp_flags 0: the default deflate level */
+	/* comp_flags 0: the default deflate level. The same attributes for
+	 * every entry (-rw-r--r--): a file source would carry the mode of its
+	 * file (0600 in the download cache), and the book would depend on it. */
 	if (zip_set_file_compression(z->za, (zip_uint64_t)idx, method, 0) != 0 ||
+	    zip_file_set_external_attributes(z->za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+					     (zip_uint32_t)0100644 << 16) != 0 ||
 	    stamp(z, (zip_uint64_t)idx) != 0)
 		goto zipfail;
 	return 0;
@@ -326,6 +330,24 @@ epubzip_add(struct epubzip *z, const char *name, void *data, size_t len, bool co
 	if ((src = zip_source_buffer(z->za, data, len, 1)) == NULL) {
 		log_error(z->lg, z->path, 0, "cannot add %s: %s", name, zip_strerror(z->za));
 		free(data);
+		return -1;
+	}
+	return add_source(z, name, src, compress);
+}
+
+int
+epubzip_add_borrowed(struct epubzip *z, const char *name, const void *data, size_t len,
+		     bool compress)
+{
+	zip_source_t *src = NULL;
+
+	if (!name_ok(name)) {
+		log_error(z->lg, z->path, 0, "bad entry name \"%s\"", name);
+		return -1;
+	}
+	/* freep = 0: the caller's bytes, read at zip_close. */
+	if ((src = zip_source_buffer(z->za, data, len, 0)) == NULL) {
+		log_error(z->lg, z->path, 0, "cannot add %s: %s", name, zip_strerror(z->za));
 		return -1;
 	}
 	return add_source(z, name, src, compress);

@@ -26,6 +26,11 @@ struct epubzip *epubzip_new(const char *path, int64_t mtime, struct log *lg);
  * Returns 0 or -1 after logging. */
 int epubzip_add(struct epubzip *z, const char *name, void *data, size_t len, bool compress);
 
+/* Like epubzip_add, but data stays the caller's: it must live until
+ * epubzip_close (or _discard). */
+int epubzip_add_borrowed(struct epubzip *z, const char *name, const void *data, size_t len,
+			 bool compress);
+
 /* Adds the contents of file as entry name; the file is read at
  * epubzip_close() and must exist until then, unchanged. Returns 0 or -1
  * after logging. */

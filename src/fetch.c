@@ -304,8 +304,8 @@ static bool is_http_url(const char *url);
  * (and the validators, when etag/modified are not NULL), when the entry is
  * complete. Reads files only: safe on any thread. */
 static bool
-read_entry(const char *dir, const char *key, const char *url, char **body_out, size_t *size_out,
-	   char **etag_out, char **modified_out)
+read_entry(const char *dir, const char *key, const char *url, bool stat_body, char **body_out,
+	   size_t *size_out, char **etag_out, char **modified_out)
 {
 	bool ok = false;
 	char *meta = xasprintf("%s/%.2s/%s.meta", dir, key, key);
@@ -341,8 +341,10 @@ read_entry(const char *dir, const char *key, const char *url, char **body_out, s
 			modified = xstrdup(tab);
 		}
 	}
-	if (!url_ok || stat(body, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    (uintmax_t)sb.st_size != size)
+	if (!url_ok || size == SIZE_MAX)
+		goto out;
+	if (stat_body && (stat(body, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+			  (uintmax_t)sb.st_size != size))
 		goto out;
 	*size_out = size;
 	if (body_out != NULL) {
@@ -371,7 +373,7 @@ out:
 static bool
 cache_lookup(struct fetcher *f, struct entry *e)
 {
-	if (f->spool || !read_entry(f->dir, e->key, e->url, NULL, &e->cached_size, &e->etag,
+	if (f->spool || !read_entry(f->dir, e->key, e->url, true, NULL, &e->cached_size, &e->etag,
 				    &e->modified))
 		return false;
 	e->have_cached = true;
@@ -379,24 +381,32 @@ cache_lookup(struct fetcher *f, struct entry *e)
 }
 
 char *
-fetch_cached_body(const struct fetch_opts *o, const char *url, size_t *len)
+fetch_cached_body(const struct fetch_opts *o, const char *url, char **data, size_t *len)
 {
 	unsigned char d[32];
-	char key[65], *body = NULL;
-	size_t size = 0;
+	char key[65], *body = NULL, *bytes = NULL;
+	size_t size = 0, n = 0;
 
 	if (o->cache_dir == NULL || (o->refresh && !o->offline) || !is_http_url(url))
 		return NULL;
 	sha256_bytes(url, strlen(url), d);
 	hex_encode(d, sizeof d, key);
-	if (!read_entry(o->cache_dir, key, url, &body, &size, NULL, NULL))
+	/* With data, reading the body checks its size: no stat first. */
+	if (!read_entry(o->cache_dir, key, url, data == NULL, &body, &size, NULL, NULL))
 		return NULL;
-	if (size > o->max_size) { /* fetch_run says why */
-		free(body);
-		return NULL;
+	if (size > o->max_size) /* fetch_run says why */
+		goto miss;
+	if (data != NULL) {
+		if (read_file_bounded(body, o->max_size, &bytes, &n) != 0 || n != size)
+			goto miss;
+		*data = bytes;
 	}
 	*len = size;
 	return body;
+miss:
+	free(bytes);
+	free(body);
+	return NULL;
 }
 
 /* Writes e's .meta atomically (temp file, rename). */

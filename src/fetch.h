@@ -100,9 +100,10 @@ const struct fetch_result *fetch_get(const struct fetcher *f, const char *url);
 /* Without a fetcher and without a request: the file in o's cache that
  * answers for url as fetch_run() would (a complete entry within
  * o->max_size; none with o->refresh unless o->offline, none without a
- * cache), with its size in *len, or NULL. Caller frees. Reads files only:
- * safe on any thread. */
-char *fetch_cached_body(const struct fetch_opts *o, const char *url, size_t *len);
+ * cache), with its size in *len, or NULL. With data (not NULL), its bytes
+ * too, in *data (malloc'd). Caller frees. Reads files only: safe on any
+ * thread. */
+char *fetch_cached_body(const struct fetch_opts *o, const char *url, char **data, size_t *len);
 
 struct fetch_stats {
 	size_t downloaded;  /* full downloads */

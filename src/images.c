@@ -22,6 +22,13 @@ struct ref {
 		      download that failed: fetch.c warned) */
 };
 
+/* Pictures of at most HOLD_MAX bytes read from a file stay in memory, up
+ * to HOLD_BUDGET bytes in all: writing the archive then opens no file for
+ * them (an icon, an emoji, a formula costs ~15 system calls through a file
+ * source of libzip). Larger ones are read from their file again. */
+#define HOLD_MAX (64 * 1024)
+#define HOLD_BUDGET ((size_t)16 * 1024 * 1024)
+
 struct images {
 	pthread_mutex_t lock; /* chapters are rendered on several threads */
 	const struct convert_opts *convert; /* NULL: pictures kept as they are */
@@ -33,6 +40,7 @@ struct images {
 	const struct fetcher *fetch;
 	const struct fetch_opts *cache; /* download cache lookups, or NULL */
 	size_t cache_hits;
+	size_t held; /* bytes of small pictures kept in memory (HOLD_BUDGET) */
 	struct image **v;
 	size_t n, cap;
 	xmlHashTablePtr by_name; /* "images/…" → struct image */
@@ -301,9 +309,11 @@ make_bytes(const struct images *s, char *data, size_t len, const char *path, str
 		enum media_type ot = MEDIA_UNKNOWN;
 		const char *cwhy = NULL;
 		char *base = converted_path(s, d);
-		if (converted_lookup(s, base, &cached, &out, &outlen) == 0) {
+		/* Most pictures are kept as they are: asked first. */
+		bool kept = kept_before(base);
+		if (!kept && converted_lookup(s, base, &cached, &out, &outlen) == 0) {
 			ot = media_sniff(out, outlen);
-		} else if (!kept_before(base)) {
+		} else if (!kept) {
 			enum convert_result r =
 				convert_image(data, len, t, s->convert, &out, &outlen, &ot, &cwhy);
 			if (r == CONVERT_FAIL) {
@@ -340,12 +350,13 @@ make_bytes(const struct images *s, char *data, size_t len, const char *path, str
 	media_name_digest(d, t, m->name);
 	m->type = t;
 	m->len = len;
-	if (path != NULL) {
-		m->path = xstrdup(path);
-		free(data);
-	} else {
+	m->path = path != NULL ? xstrdup(path) : NULL;
+	/* A small picture read from a file may stay in memory (add_made
+	 * decides): the archive then takes it from there, not from the file. */
+	if (path == NULL || len <= HOLD_MAX)
 		m->data = data;
-	}
+	else
+		free(data);
 	free(cached);
 }
 
@@ -375,6 +386,16 @@ add_made(struct images *s, struct made *m)
 	if (im != NULL) {
 		made_free(m);
 		return im;
+	}
+	if (m->path != NULL && m->data != NULL) { /* a small file's bytes */
+		if (s->held + m->len <= HOLD_BUDGET) {
+			s->held += m->len;
+			free(m->path);
+			m->path = NULL;
+		} else {
+			free(m->data);
+			m->data = NULL;
+		}
 	}
 	im = xcalloc(1, sizeof *im);
 	memcpy(im->name, m->name, sizeof im->name);
@@ -536,7 +557,7 @@ resolve_remote(struct images *s, const char *url, const char *who, unsigned long
 {
 	const struct ref *r = lookup(s, url);
 	struct made m = {0};
-	char *cached = NULL;
+	char *cached = NULL, *data = NULL;
 	size_t len = 0;
 	bool hit = false;
 
@@ -548,8 +569,9 @@ resolve_remote(struct images *s, const char *url, const char *who, unsigned long
 		make_file(s, fr->path, &m);
 	} else if (fr != NULL && fr->status == FETCH_FAILED) {
 		/* fetch.c warned: remembered as left out, quietly. */
-	} else if (s->cache != NULL && (cached = fetch_cached_body(s->cache, url, &len)) != NULL) {
-		make_file(s, cached, &m);
+	} else if (s->cache != NULL &&
+		   (cached = fetch_cached_body(s->cache, url, &data, &len)) != NULL) {
+		make_bytes(s, data, len, cached, &m); /* takes data */
 		free(cached);
 		hit = true;
 	} else if (deferred != NULL) {

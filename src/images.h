@@ -21,7 +21,8 @@ struct image {
 	char id[32];   /* manifest id: "img-<hash>" */
 	enum media_type type;
 	char *path;    /* the bytes are in this file, or */
-	char *data;    /* in memory (data: URIs) */
+	char *data;    /* in memory (data: URIs, small pictures), for as long
+			  as the registry lives */
 	size_t len;
 };
 

@@ -701,7 +701,7 @@ test_cached_body(void **state)
 	long before = served("");
 
 	char *u = U("/img/k1.png"), *never = U("/img/never.png");
-	char *body = fetch_cached_body(&o, u, &len);
+	char *body = fetch_cached_body(&o, u, NULL, &len);
 	assert_non_null(body);
 	struct buf b = {0};
 	http_get("/img/k1.png", &b);
@@ -715,25 +715,32 @@ test_cached_body(void **state)
 	free(data);
 	free(body);
 	buf_free(&b);
+	char *bytes = NULL;
+	body = fetch_cached_body(&o, u, &bytes, &len); /* the bytes too */
+	assert_non_null(body);
+	assert_non_null(bytes);
+	assert_int_equal(len, dlen);
+	free(bytes);
+	free(body);
 	char *r = U("/redirect/2/k4.gif");
-	body = fetch_cached_body(&o, r, &len); /* cached under the URL asked for */
+	body = fetch_cached_body(&o, r, NULL, &len); /* cached under the URL asked for */
 	assert_non_null(body);
 	free(body);
 	free(r);
-	assert_null(fetch_cached_body(&o, never, &len));
+	assert_null(fetch_cached_body(&o, never, NULL, &len));
 
 	o.refresh = true; /* must be asked about */
-	assert_null(fetch_cached_body(&o, u, &len));
+	assert_null(fetch_cached_body(&o, u, NULL, &len));
 	o.offline = true; /* unless nobody can be asked */
-	body = fetch_cached_body(&o, u, &len);
+	body = fetch_cached_body(&o, u, NULL, &len);
 	assert_non_null(body);
 	free(body);
 	o.refresh = o.offline = false;
 	o.max_size = 10; /* fetch_run fails it, saying why */
-	assert_null(fetch_cached_body(&o, u, &len));
+	assert_null(fetch_cached_body(&o, u, NULL, &len));
 	opts(&o);
 	o.cache_dir = NULL;
-	assert_null(fetch_cached_body(&o, u, &len));
+	assert_null(fetch_cached_body(&o, u, NULL, &len));
 	opts(&o);
 
 	/* A .meta naming another URL, or a .body of another size, is no entry. */
@@ -746,7 +753,10 @@ test_cached_body(void **state)
 	assert_non_null(fp);
 	fputc('x', fp);
 	fclose(fp);
-	assert_null(fetch_cached_body(&o, u, &len));
+	assert_null(fetch_cached_body(&o, u, NULL, &len));
+	bytes = NULL;
+	assert_null(fetch_cached_body(&o, u, &bytes, &len)); /* also when reading it */
+	assert_null(bytes);
 	free(bp);
 
 	assert_int_equal(served(""), before); /* no request from any of that */
