@@ -2,7 +2,6 @@
 #include "book.h"
 
 #include <errno.h>
-#include <libdeflate.h>
 #include <libxml/hash.h>
 #include <libxml/tree.h>
 #include <limits.h>
@@ -283,17 +282,14 @@ spool_write(struct ctx *c, const void *data, size_t len, uint64_t *off)
 static int
 add_spooled(struct ctx *c, struct epubzip *z, const char *name, char *data, size_t len)
 {
-	struct libdeflate_compressor *d = libdeflate_alloc_compressor(7);
-	if (d == NULL)
-		abort(); /* out of memory, as xmalloc would */
-	size_t bound = libdeflate_deflate_compress_bound(d, len);
-	unsigned char *out = xmalloc(bound);
-	size_t zlen = libdeflate_deflate_compress(d, data, len, out, bound);
-	uint32_t crc = libdeflate_crc32(0, data, len);
+	struct libdeflate_compressor *d = epubzip_compressor();
+	size_t zlen = 0;
+	uint32_t crc = 0;
 	uint64_t off = 0;
-	libdeflate_free_compressor(d);
+	unsigned char *out = epubzip_deflate(d, data, len, &zlen, &crc);
+	epubzip_compressor_free(d);
 	free(data);
-	int rc = zlen == 0 || spool_write(c, out, zlen, &off) != 0
+	int rc = spool_write(c, out, zlen, &off) != 0
 			 ? -1
 			 : epubzip_add_deflated(z, name, c->spool, off, zlen, len, crc);
 	free(out);

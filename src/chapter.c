@@ -5,10 +5,10 @@
 #include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libdeflate.h>
 
 #include "collect.h"
 #include "datetime.h"
+#include "epubzip.h"
 #include "lang.h"
 #include "markdown.h"
 #include "pmap.h"
@@ -184,22 +184,6 @@ read_body(const struct chapter_env *env, const struct post *p, char **text, cons
 	return 0;
 }
 
-/* Raw deflate (what a zip entry holds) of in, and its CRC-32. libdeflate
- * compresses a whole buffer at once with a quarter fewer instructions than
- * zlib; its level 7 costs what its level 6 does and gives chapters no larger
- * than zlib's level 6 (callgrind, 300 bench posts). */
-static void
-deflate_raw(struct libdeflate_compressor *z, const char *in, size_t len, struct chapter_out *out)
-{
-	size_t bound = libdeflate_deflate_compress_bound(z, len);
-	out->zdata = xmalloc(bound);
-	out->zlen = libdeflate_deflate_compress(z, in, len, out->zdata, bound);
-	if (out->zlen == 0)
-		abort(); /* cannot happen with the bound's room */
-	out->ulen = len;
-	out->crc = libdeflate_crc32(0, in, len);
-}
-
 /* What each worker thread has of its own: libxml2 documents and
  * compressors are not shared. */
 struct worker {
@@ -292,7 +276,8 @@ render_one(const struct chapter_env *env, struct worker *w, const struct post *p
 		log_warn(lg, p->relpath, 0, "cannot write the chapter; skipped");
 		goto out;
 	}
-	deflate_raw(w->z, xml, xlen, out);
+	out->zdata = epubzip_deflate(w->z, xml, xlen, &out->zlen, &out->crc);
+	out->ulen = xlen;
 	out->rc = 0;
 out:
 	xmlFreeDoc(doc);
@@ -328,7 +313,7 @@ tls_free(void *tls)
 	if (w == NULL)
 		return;
 	tpl_free(w->tpl);
-	libdeflate_free_compressor(w->z);
+	epubzip_compressor_free(w->z);
 	free(w);
 }
 
@@ -340,10 +325,8 @@ tls_new(void *ctx)
 	struct log *quiet = log_new(NULL, LOG_QUIET);
 	struct worker *w = xcalloc(1, sizeof *w);
 	w->tpl = tpl_new(r->env->templates, quiet);
-	w->z = libdeflate_alloc_compressor(7);
+	w->z = epubzip_compressor();
 	log_free(quiet);
-	if (w->z == NULL)
-		abort(); /* out of memory, as xmalloc would */
 	if (w->tpl == NULL) {
 		tls_free(w);
 		return NULL;

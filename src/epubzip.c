@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <libdeflate.h>
 #include <zip.h>
 
 #include "util.h"
@@ -368,6 +370,34 @@ epubzip_add_file(struct epubzip *z, const char *name, const char *file, bool com
 		return -1;
 	}
 	return add_source(z, name, src, compress);
+}
+
+struct libdeflate_compressor *
+epubzip_compressor(void)
+{
+	struct libdeflate_compressor *z = libdeflate_alloc_compressor(7);
+	if (z == NULL)
+		abort(); /* out of memory, as xmalloc would */
+	return z;
+}
+
+void
+epubzip_compressor_free(struct libdeflate_compressor *z)
+{
+	libdeflate_free_compressor(z);
+}
+
+unsigned char *
+epubzip_deflate(struct libdeflate_compressor *z, const void *in, size_t len, size_t *zlen,
+		uint32_t *crc)
+{
+	size_t bound = libdeflate_deflate_compress_bound(z, len);
+	unsigned char *out = xmalloc(bound);
+	*zlen = libdeflate_deflate_compress(z, in, len, out, bound);
+	if (*zlen == 0)
+		abort(); /* cannot happen with the bound's room */
+	*crc = libdeflate_crc32(0, in, len);
+	return out;
 }
 
 /* A source of bytes already deflated (raw deflate, RFC 1951) that sit in a
