@@ -75,8 +75,8 @@ struct ctx {
 	xmlHashTablePtr vimg_seen;
 	int spool;         /* an unlinked temporary file of deflated chapters */
 	uint64_t spool_len;
-	bool *failed;      /* posts whose chapter could not be made */
-	struct page *chap; /* the chapters, by post, as they come */
+	struct page *chap; /* the chapters, by post, as they come (name NULL:
+			      none could be made; reported) */
 	size_t nchap;
 	bool load_failed;  /* the download cache could not be set up */
 	/* Pictures the chapters wait for (chapter_env.defer), in post order. */
@@ -126,8 +126,6 @@ volume_reset(struct ctx *c)
 	c->nvimg = c->capvimg = 0;
 	xmlHashFree(c->vimg_seen, NULL);
 	c->vimg_seen = NULL;
-	free(c->failed);
-	c->failed = NULL;
 	for (size_t i = 0; c->chap != NULL && i < c->nchap; i++) {
 		free(c->chap[i].name);
 		free(c->chap[i].title);
@@ -303,10 +301,8 @@ chapter_done(void *ctx, size_t i, struct chapter_out *out)
 {
 	struct ctx *c = ctx;
 	uint64_t off = 0;
-	if (out->rc != 0 || spool_write(c, out->zdata, out->zlen, &off) != 0) {
-		c->failed[i] = true;
+	if (out->rc != 0 || spool_write(c, out->zdata, out->zlen, &off) != 0)
 		return;
-	}
 	struct page *pg = &c->chap[i];
 	snprintf(pg->id, sizeof pg->id, "p%05zu", i + 1);
 	pg->name = xasprintf("text/%s.xhtml", pg->id);
@@ -405,20 +401,28 @@ scan_post(const struct post *p, struct found *f)
 	free(html);
 }
 
-/* Downloads everything the posts (and --cover) queued, then turns each
- * download into an image in the order the URLs were first met, so that a
- * warning about one ("not an image") always names the same post. */
+/* Downloads what is queued, all at once; images then find the results. */
+static int
+run_downloads(struct ctx *c)
+{
+	double t0 = seconds();
+	if (c->fetch == NULL) /* nothing that can be downloaded */
+		return 0;
+	if (fetch_run(c->fetch) != 0 || stopped(c))
+		return -1;
+	images_set_fetcher(c->images, c->fetch);
+	log_info(c->lg, "downloaded in %.2f s", seconds() - t0);
+	return 0;
+}
+
+/* Before any chapter: --cover, and (--split SIZE) the pictures of every
+ * post, which the volumes are weighed with. */
 static int
 download_images(struct ctx *c)
 {
 	if (c->o->cover != NULL && want_url(c, c->o->cover, "--cover", 0) != 0)
 		return -1;
-	if (c->fetch == NULL)
-		return 0;
-	if (fetch_run(c->fetch) != 0)
-		return -1;
-	images_set_fetcher(c->images, c->fetch);
-	return 0;
+	return run_downloads(c);
 }
 
 /* chapter_env.defer: a picture a chapter waits for. */
@@ -435,20 +439,11 @@ static int
 download_deferred(void *ctx)
 {
 	struct ctx *c = ctx;
-	double t0 = seconds();
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < c->nwanted; i++)
 		rc = want_url(c, c->wanted[i].url, c->wanted[i].who, c->wanted[i].line);
 	wanted_clear(c);
-	if (rc != 0)
-		return -1;
-	if (c->fetch == NULL) /* nothing that can be downloaded */
-		return 0;
-	if (fetch_run(c->fetch) != 0 || stopped(c))
-		return -1;
-	images_set_fetcher(c->images, c->fetch);
-	log_info(c->lg, "downloaded in %.2f s", seconds() - t0);
-	return 0;
+	return rc != 0 ? -1 : run_downloads(c);
 }
 
 /* ------------------------------------------------------------- metadata */
@@ -1264,7 +1259,6 @@ build_volume(struct ctx *c, const struct volume *vo, const char *series, const c
 	env.defer = defer_picture;
 	env.download = download_deferred;
 	env.defer_ctx = c;
-	c->failed = xcalloc(c->nvol ? c->nvol : 1, sizeof *c->failed);
 	c->chap = xcalloc(c->nvol ? c->nvol : 1, sizeof *c->chap);
 	c->nchap = c->nvol;
 	if (chapters_render(&env, c->vol, c->nvol, log_level(lg), lg, chapter_done, c) != 0 ||
@@ -1273,7 +1267,7 @@ build_volume(struct ctx *c, const struct volume *vo, const char *series, const c
 	/* Only the posts that gave a chapter count (the others were reported). */
 	size_t kept = 0;
 	for (size_t i = 0; i < c->nvol; i++) {
-		if (c->failed[i])
+		if (c->chap[i].name == NULL)
 			continue;
 		c->vol[kept++] = c->vol[i];
 		c->pages = xgrow(c->pages, &c->cappages, c->npages + 1, sizeof *c->pages);
@@ -1449,11 +1443,8 @@ book_build(const struct book_opts *o, struct log *lg)
 		goto out;
 	epubzip_discard(z);
 	z = NULL;
-	t0 = seconds();
 	if (download_images(&c) != 0 || stopped(&c))
 		goto out;
-	if (c.fetch != NULL)
-		log_info(lg, "downloaded in %.2f s", seconds() - t0);
 
 	vols = split_volumes(&c, title, &nvols);
 	size_t written = 0, kept = 0;

@@ -488,7 +488,7 @@ stream_read(void *ctx, char *buf, int len)
 }
 
 static int
-stream_close(void *ctx)
+stream_io_close(void *ctx)
 {
 	(void)ctx;
 	return 0;
@@ -523,7 +523,7 @@ stream_open(struct verify *v, const char *name, struct stream *st)
 		return -1;
 	}
 	/* No network, no DTD, no entity substitution (the defaults, and NONET). */
-	st->r = xmlReaderForIO(stream_read, stream_close, st, name, NULL,
+	st->r = xmlReaderForIO(stream_read, stream_io_close, st, name, NULL,
 			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 				       XML_PARSE_NOBLANKS | XML_PARSE_COMPACT);
 	if (st->r == NULL) {
