@@ -15,6 +15,8 @@
 #include "log.h"
 
 struct epubzip;
+struct zip;
+struct zip_error;
 
 /* Starts a book that will be written to path, entries stamped with mtime
  * (seconds since the epoch, UTC). Adds mimetype. Returns NULL after logging an
@@ -64,6 +66,12 @@ int epubzip_close(struct epubzip *z);
  * reported why) the archive is removed and the previous file at path stays. */
 int epubzip_close_checked(struct epubzip *z, int (*check)(const char *tmp, void *ctx),
 			  void *ctx);
+
+/* Opens the archive at path for reading, as zip_open(path, flags |
+ * ZIP_RDONLY) would, but reads it through a 64 KiB window: a check of every
+ * entry (ZIP_CHECKCONS) then costs a system call per window, not two per
+ * entry. Returns NULL with *err set. */
+struct zip *epubzip_open_read(const char *path, int flags, struct zip_error *err);
 
 /* Abandons the archive: nothing is written, z is freed. NULL is a no-op. */
 void epubzip_discard(struct epubzip *z);

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <zip.h>
 
+#include "epubzip.h"
 #include "post.h"
 #include "util.h"
 
@@ -1042,15 +1043,15 @@ int
 verify_book(const char *path, struct log *lg)
 {
 	struct verify v = {.path = path, .lg = lg};
-	int err = 0;
+	zip_error_t ze;
 
-	if ((v.za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &err)) == NULL) {
-		zip_error_t ze;
-		zip_error_init_with_code(&ze, err);
+	zip_error_init(&ze);
+	v.za = epubzip_open_read(path, ZIP_CHECKCONS, &ze);
+	if (v.za == NULL)
 		fail(&v, "cannot open the archive: %s", zip_error_strerror(&ze));
-		zip_error_fini(&ze);
+	zip_error_fini(&ze);
+	if (v.za == NULL)
 		goto out;
-	}
 	if ((v.nentries = zip_get_num_entries(v.za, 0)) < 0)
 		v.nentries = 0;
 	v.listed = xcalloc((size_t)v.nentries + 1, sizeof *v.listed);

@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -520,6 +521,126 @@ test_close_checked(void **state)
 	free(now);
 }
 
+/* Entries of every size around the write buffer (1 MiB) and the read window
+ * (64 KiB): libzip seeks back over each to rewrite its local header, inside
+ * the buffer or behind it. The archive must read back whole, with libzip's
+ * own file source and through epubzip_open_read, entries in any order. */
+#define N_SIZES 9
+static const size_t sizes[N_SIZES] = {0, 1, 190, 65535, 65536, 70000, (1 << 20) - 100,
+                                      (1 << 20) + 1, 3 << 20};
+
+static unsigned char *
+pattern(size_t n, unsigned seed, bool text)
+{
+	unsigned char *p = xmalloc(n + 1);
+	unsigned x = seed * 2654435761u + 1;
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		p[i] = text ? (unsigned char)("abc de\n"[(x >> 16) % 7]) : (unsigned char)(x >> 16);
+	}
+	return p;
+}
+
+static void
+check_entries(zip_t *za, bool backwards)
+{
+	assert_int_equal(zip_get_num_entries(za, 0), 1 + 2 * N_SIZES);
+	for (int k = 0; k < 2 * N_SIZES; k++) {
+		int i = backwards ? 2 * N_SIZES - 1 - k : k;
+		size_t n = sizes[i / 2];
+		bool text = i % 2 == 1;
+		char name[64];
+		snprintf(name, sizeof name, "EPUB/e%02d.%s", i, text ? "xhtml" : "bin");
+		zip_stat_t st;
+		assert_int_equal(zip_stat(za, name, 0, &st), 0);
+		assert_int_equal(st.size, n);
+		unsigned char *want = pattern(n, (unsigned)i, text), *got = xmalloc(n + 1);
+		zip_file_t *zf = zip_fopen(za, name, 0);
+		assert_non_null(zf);
+		zip_int64_t r, have = 0;
+		while ((r = zip_fread(zf, got + have, n + 1 - (size_t)have)) > 0)
+			have += r;
+		assert_int_equal(r, 0);
+		assert_int_equal(have, n);
+		assert_int_equal(zip_fclose(zf), 0);
+		assert_memory_equal(got, want, n);
+		free(want);
+		free(got);
+	}
+}
+
+static void
+test_sizes_round_trip(void **state)
+{
+	struct fix *f = *state;
+	struct epubzip *z = epubzip_new(f->path, T_FIXED, f->log.lg);
+	int err = 0;
+	zip_error_t ze;
+	assert_non_null(z);
+	for (int i = 0; i < 2 * N_SIZES; i++) {
+		size_t n = sizes[i / 2];
+		bool text = i % 2 == 1;
+		char name[64];
+		snprintf(name, sizeof name, "EPUB/e%02d.%s", i, text ? "xhtml" : "bin");
+		assert_int_equal(epubzip_add(z, name, pattern(n, (unsigned)i, text), n, text), 0);
+	}
+	assert_int_equal(epubzip_close(z), 0);
+	assert_string_equal(tlog_text(&f->log), "");
+
+	zip_t *za = zip_open(f->path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
+	assert_non_null(za);
+	check_entries(za, false);
+	zip_close(za);
+
+	zip_error_init(&ze);
+	za = epubzip_open_read(f->path, ZIP_CHECKCONS, &ze);
+	assert_non_null(za);
+	check_entries(za, true);
+	check_entries(za, false);
+	zip_close(za);
+	zip_error_fini(&ze);
+}
+
+static void
+test_open_read_errors(void **state)
+{
+	struct fix *f = *state;
+	char p[256];
+	zip_error_t ze;
+
+	zip_error_init(&ze);
+	snprintf(p, sizeof p, "%s/none.epub", f->dir);
+	assert_null(epubzip_open_read(p, ZIP_CHECKCONS, &ze));
+	assert_int_equal(zip_error_code_zip(&ze), ZIP_ER_OPEN);
+	assert_int_equal(zip_error_code_system(&ze), ENOENT);
+	zip_error_fini(&ze);
+
+	zip_error_init(&ze);
+	assert_null(epubzip_open_read(f->dir, ZIP_CHECKCONS, &ze)); /* a folder */
+	assert_int_equal(zip_error_code_zip(&ze), ZIP_ER_OPEN);
+	zip_error_fini(&ze);
+
+	zip_error_init(&ze);
+	write_file(p, "not a zip archive, but long enough to look for one in it......");
+	assert_null(epubzip_open_read(p, ZIP_CHECKCONS, &ze));
+	assert_int_equal(zip_error_code_zip(&ze), ZIP_ER_NOZIP);
+	zip_error_fini(&ze);
+
+	/* cut short: the central directory is gone */
+	assert_int_equal(build(f->path, T_FIXED, f->log.lg), 0);
+	size_t len;
+	char *b = slurp(f->path, &len);
+	FILE *fp = fopen(p, "wb");
+	assert_non_null(fp);
+	fwrite(b, 1, len - 30, fp);
+	fclose(fp);
+	free(b);
+	zip_error_init(&ze);
+	assert_null(epubzip_open_read(p, ZIP_CHECKCONS, &ze));
+	assert_int_not_equal(zip_error_code_zip(&ze), ZIP_ER_OK);
+	zip_error_fini(&ze);
+}
+
 int
 main(void)
 {
@@ -538,6 +659,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_duplicate_and_bad_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_add_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_close_checked, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sizes_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_read_errors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
