@@ -34,6 +34,17 @@ ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DPOST2EPUB_VERSION=
 	-DVIPS_MODULE_DIR='"$(VIPS_MODULES)"' \
 	$(WARN) $(SANFLAGS) $(CFLAGS) -Isrc -I$(O) $(PKG_CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+# The program is linked with mimalloc, which takes over malloc for it and
+# every library it loads. glibc's allocator cost a fifth of a run: the two
+# threads free each other's chunks (a chapter is made on one and written
+# from the other; tcache then carries chunks across arenas) and wait on the
+# arena locks, ~400 sleeps a run against ~20 (see docs/design.md). MALLOC=
+# builds without it; sanitizer builds keep ASan's allocator and the valgrind
+# build (build/vg) glibc's, so that memcheck sees every allocation.
+MALLOC  ?= -lmimalloc
+ifeq ($(SAN),1)
+MALLOC   =
+endif
 
 LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(O)/%.o) $(O)/templates_data.o
@@ -54,7 +65,7 @@ FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 all: $(O)/post2epub
 
 $(O)/post2epub: $(O)/main.o $(O)/libpost2epub.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MALLOC) $(PKG_LIBS) $(LDLIBS)
 
 $(O)/libpost2epub.a: $(LIB_OBJS)
 	rm -f $@
@@ -118,7 +129,8 @@ demo:
 check:
 	sh tools/deps.sh --test
 	$(MAKE) O=build/check SAN=1 WERROR=1 CFLAGS="-O1 -g" all tests
-	$(MAKE) O=build/vg WERROR=1 CFLAGS="-O1 -g" all
+	$(MAKE) O=build/vg WERROR=1 CFLAGS="-O1 -g" MALLOC= all
+	$(MAKE) WERROR=1 all
 	sh tests/run.sh build/check
 
 # calibre conversion to AZW3 (the path to Kindle) and pages rendered to PNG;

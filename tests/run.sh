@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test against the build in $1 (default build/check): the cmocka
 # unit tests, the fuzz corpus replays, the golden tests and the end-to-end
-# tests (epubcheck). Prints one closing line "N passed, N failed" and exits
+# tests (epubcheck); then valgrind on build/vg and the golden tests again on
+# the release build (build/post2epub). Prints one closing line "N passed, N failed" and exits
 # non-zero when anything failed.
 set -u
 O=${1:-build/check}
@@ -53,13 +54,18 @@ echo "fuzz-replay: $fp passed, $ff failed"
 passed=$((passed + fp)); failed=$((failed + ff))
 
 # valgrind needs a build without sanitizers: make check makes build/vg.
+# release runs the program as shipped: make check makes build/post2epub.
 VG=${VG:-build/vg}
-for s in golden e2e valgrind; do
+REL=${REL:-build}
+for s in golden e2e valgrind release; do
 	[ -f "$here/$s.sh" ] || continue
 	bin="$O/post2epub"
 	if [ "$s" = valgrind ]; then
 		[ -x "$VG/post2epub" ] || continue
 		bin="$VG/post2epub"
+	elif [ "$s" = release ]; then
+		[ -x "$REL/post2epub" ] || continue
+		bin="$REL/post2epub"
 	fi
 	sh "$here/$s.sh" "$bin" >"$log" 2>&1
 	cat "$log"

@@ -6,7 +6,7 @@
 # prints the exact command to run and fails.
 set -eu
 
-pkgs="build-essential pkg-config libyaml-dev libxml2-dev libcurl4-openssl-dev libzip-dev libssl-dev libmd4c-dev libmd4c-html0-dev libdeflate-dev libvips-dev"
+pkgs="build-essential pkg-config libyaml-dev libxml2-dev libcurl4-openssl-dev libzip-dev libssl-dev libmd4c-dev libmd4c-html0-dev libdeflate-dev libvips-dev libmimalloc-dev"
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs libcmocka-dev epubcheck default-jre-headless unzip zip python3 mandoc valgrind libvips-tools"
 fi

@@ -1,0 +1,39 @@
+#!/bin/sh
+# The program as shipped: build/post2epub (optimised, linked with mimalloc
+# unless built with MALLOC=), which the other suites do not run — they use
+# the sanitizer build and the valgrind build, both on their own allocators.
+#   tests/release.sh BIN
+# Checks that mimalloc, when linked, is the allocator actually in use, then
+# runs the golden tests on BIN: the same books, byte for byte.
+set -u
+BIN=$1
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+if [ ! -x "$BIN" ]; then
+	bad "$BIN not built"
+	summary release
+	exit 1
+fi
+if readelf -d "$BIN" 2>/dev/null | grep -q 'NEEDED.*libmimalloc'; then
+	# mimalloc announces itself at start-up when asked; glibc's malloc
+	# would not (the program then still runs, on the wrong allocator).
+	if MIMALLOC_VERBOSE=1 "$BIN" --version 2>&1 >/dev/null | grep -q '^mimalloc: process init'; then
+		ok
+	else
+		bad "$BIN links libmimalloc but malloc is not mimalloc's (link order?)"
+	fi
+else
+	echo "release: $BIN is not linked with mimalloc (MALLOC=); allocator check skipped"
+fi
+
+out=$(sh "$here/golden.sh" "$BIN" 2>&1)
+echo "$out" | grep -v '^golden: [0-9]* passed'
+p=$(echo "$out" | sed -n 's/^golden: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+f=$(echo "$out" | sed -n 's/^golden: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+if [ -z "$p" ]; then
+	bad "golden.sh printed no summary"
+else
+	pass=$((pass + p)); fail=$((fail + f))
+fi
+summary release
