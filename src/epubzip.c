@@ -205,8 +205,11 @@ pwrite_all(int fd, const unsigned char *p, size_t len, uint64_t off)
 		ssize_t n = pwrite(fd, p, len, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
 			return -1;
+		}
 		p += n;
 		len -= (size_t)n;
 		off += (uint64_t)n;
@@ -218,7 +221,7 @@ static int
 sink_flush(struct sink *s)
 {
 	if (s->blen > 0 && pwrite_all(s->fd, s->buf, s->blen, s->boff) != 0) {
-		zip_error_set(&s->err, ZIP_ER_WRITE, errno != 0 ? errno : EIO);
+		zip_error_set(&s->err, ZIP_ER_WRITE, errno);
 		return -1;
 	}
 	s->blen = 0;
@@ -236,7 +239,7 @@ sink_write(struct sink *s, const unsigned char *p, zip_uint64_t len)
 	}
 	if (len > SINK_BUF) {
 		if (pwrite_all(s->fd, p, (size_t)len, s->pos) != 0) {
-			zip_error_set(&s->err, ZIP_ER_WRITE, errno != 0 ? errno : EIO);
+			zip_error_set(&s->err, ZIP_ER_WRITE, errno);
 			return -1;
 		}
 	} else {

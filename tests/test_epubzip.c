@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -340,8 +342,8 @@ test_failed_close_keeps_old(void **state)
 	z = epubzip_new(f->path, T_FIXED, f->log.lg);
 	assert_non_null(z);
 	assert_int_equal(epubzip_add(z, "EPUB/a.xhtml", xstrdup("a"), 1, true), 0);
-	/* Put a folder where libzip will rename its output: zip_close fails
-	 * (this works as root too, unlike a read-only folder). */
+	/* Put a folder where the temporary file was: the rename into place
+	 * fails (this works as root too, unlike a read-only folder). */
 	list = listing(f->dir);
 	assert_true(strncmp(list, ".book.epub.", 11) == 0);
 	snprintf(tmp, sizeof tmp, "%s/%.*s", f->dir, (int)strcspn(list, " "), list);
@@ -641,6 +643,39 @@ test_open_read_errors(void **state)
 	zip_error_fini(&ze);
 }
 
+/* A write that fails (here: over RLIMIT_FSIZE, as a full disk would) fails
+ * the close with the system's reason; the old book stays, nothing is left. */
+static void
+test_write_error_keeps_old(void **state)
+{
+	struct fix *f = *state;
+	struct rlimit was, small;
+	size_t n = 3 << 20, len;
+
+	write_file(f->path, "old book");
+	struct epubzip *z = epubzip_new(f->path, T_FIXED, f->log.lg);
+	assert_non_null(z);
+	assert_int_equal(epubzip_add(z, "EPUB/big.bin", pattern(n, 7, false), n, false), 0);
+	assert_int_equal(epubzip_add(z, "EPUB/a.xhtml", xstrdup(xhtml), strlen(xhtml), true), 0);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	small = was;
+	small.rlim_cur = 1 << 20;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	int rc = epubzip_close(z);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(rc, -1);
+	assert_contains(tlog_text(&f->log), "cannot write the book");
+	assert_contains(tlog_text(&f->log), strerror(EFBIG));
+	char *old = slurp(f->path, &len);
+	assert_string_equal(old, "old book");
+	free(old);
+	char *list = listing(f->dir);
+	assert_string_equal(list, "book.epub");
+	free(list);
+}
+
 int
 main(void)
 {
@@ -661,6 +696,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_close_checked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sizes_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_read_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_write_error_keeps_old, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
