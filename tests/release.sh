@@ -4,7 +4,7 @@
 # the sanitizer build and the valgrind build, both on their own allocators.
 #   tests/release.sh BIN
 # Checks that mimalloc, when linked, is the allocator actually in use, then
-# runs the golden tests on BIN: the same books, byte for byte.
+# runs the golden and end-to-end tests on BIN.
 set -u
 BIN=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,13 +27,17 @@ else
 	echo "release: $BIN is not linked with mimalloc (MALLOC=); allocator check skipped"
 fi
 
-out=$(sh "$here/golden.sh" "$BIN" 2>&1)
-echo "$out" | grep -v '^golden: [0-9]* passed'
-p=$(echo "$out" | sed -n 's/^golden: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-f=$(echo "$out" | sed -n 's/^golden: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-if [ -z "$p" ]; then
-	bad "golden.sh printed no summary"
-else
-	pass=$((pass + p)); fail=$((fail + f))
-fi
+# The golden and end-to-end suites again, on BIN: the same books byte for
+# byte, every picture conversion (libvips) and download on this allocator.
+for suite in golden e2e; do
+	out=$(sh "$here/$suite.sh" "$BIN" 2>&1)
+	echo "$out" | grep -v "^$suite: [0-9]* passed"
+	p=$(echo "$out" | sed -n "s/^$suite: \([0-9]*\) passed, \([0-9]*\) failed\$/\1/p")
+	f=$(echo "$out" | sed -n "s/^$suite: \([0-9]*\) passed, \([0-9]*\) failed\$/\2/p")
+	if [ -z "$p" ]; then
+		bad "$suite.sh printed no summary"
+	else
+		pass=$((pass + p)); fail=$((fail + f))
+	fi
+done
 summary release
