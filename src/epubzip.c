@@ -217,6 +217,26 @@ pwrite_all(int fd, const unsigned char *p, size_t len, uint64_t off)
 	return 0;
 }
 
+/* pread(2) until all of len is read; a file that ends first is EIO. */
+static int
+pread_all(int fd, unsigned char *p, size_t len, uint64_t off)
+{
+	while (len > 0) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
 static int
 sink_flush(struct sink *s)
 {
@@ -257,24 +277,16 @@ sink_write(struct sink *s, const unsigned char *p, zip_uint64_t len)
 static zip_int64_t
 sink_read(struct sink *s, unsigned char *p, zip_uint64_t len)
 {
-	zip_uint64_t done = 0;
-
 	if (sink_flush(s) != 0)
 		return -1;
 	if (len > s->end - s->rpos)
 		len = s->rpos < s->end ? s->end - s->rpos : 0;
-	while (done < len) {
-		ssize_t n = pread(s->fd, p + done, (size_t)(len - done), (off_t)(s->rpos + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			zip_error_set(&s->err, ZIP_ER_READ, n < 0 ? errno : EIO);
-			return -1;
-		}
-		done += (zip_uint64_t)n;
+	if (pread_all(s->fd, p, (size_t)len, s->rpos) != 0) {
+		zip_error_set(&s->err, ZIP_ER_READ, errno);
+		return -1;
 	}
-	s->rpos += done;
-	return (zip_int64_t)done;
+	s->rpos += len;
+	return (zip_int64_t)len;
 }
 
 static zip_int64_t
@@ -630,17 +642,9 @@ predeflated_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
 		zip_uint64_t n = s->zlen - s->pos;
 		if (n > len)
 			n = len;
-		size_t done = 0;
-		while (done < n) {
-			ssize_t r = pread(s->fd, (char *)data + done, (size_t)(n - done),
-					  s->off + (off_t)(s->pos + done));
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0) {
-				zip_error_set(&s->err, ZIP_ER_READ, r < 0 ? errno : EIO);
-				return -1;
-			}
-			done += (size_t)r;
+		if (pread_all(s->fd, data, (size_t)n, (uint64_t)s->off + s->pos) != 0) {
+			zip_error_set(&s->err, ZIP_ER_READ, errno);
+			return -1;
 		}
 		s->pos += n;
 		return (zip_int64_t)n;
