@@ -274,7 +274,7 @@ check "50,000 tiny posts: every one a chapter" [ "$(unzip -Z1 "$tmp/tiny.epub" |
 
 # --- images from a loopback server (tests/httpd.py) ----------------------------
 # The server exits when its stdin closes: it reads from a pipe held by sleep.
-sleep 600 | python3 "$here/httpd.py" --lifetime 600 >"$tmp/port" &
+feeder "$tmp/feed1" 600 | python3 "$here/httpd.py" --lifetime 600 >"$tmp/port" &
 srv=$!
 for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 port=$(head -n 1 "$tmp/port")
@@ -379,11 +379,11 @@ check "put-off chapter: the warm cache answers" grep -q '0 fetched (0.0 MB), 3 f
 check "--cover URL" sh -c "unzip -p '$tmp/cov.epub' EPUB/package.opf | grep -q 'properties=\"cover-image\"'"
 "$BIN" "$top/samples" -o "$tmp/nocov.epub" --cover none 2>/dev/null
 check "--cover none" sh -c "! unzip -Z1 '$tmp/nocov.epub' | grep -q cover.xhtml"
-kill "$srv" 2>/dev/null
+stop_server "$srv" "$tmp/feed1"
 
 # --- interrupted runs leave nothing behind ---------------------------------------
 # Downloads at 200 ms each keep the run busy long enough to be interrupted.
-sleep 600 | python3 "$here/httpd.py" --lifetime 600 --latency-ms 200 >"$tmp/port2" &
+feeder "$tmp/feed2" 600 | python3 "$here/httpd.py" --lifetime 600 --latency-ms 200 >"$tmp/port2" &
 srv2=$!
 for _ in $(seq 1 100); do [ -s "$tmp/port2" ] && break; sleep 0.1; done
 slow="http://127.0.0.1:$(head -n 1 "$tmp/port2")"
@@ -405,6 +405,6 @@ for sig in INT TERM; do
 	check "SIG$sig: no partial download in the cache" \
 		[ -z "$(find "$tmp/sig/cache" -name '*.tmp.*' 2>/dev/null)" ]
 done
-kill "$srv2" 2>/dev/null
+stop_server "$srv2" "$tmp/feed2"
 
 summary e2e

@@ -27,3 +27,18 @@ summary() { # summary NAME
 	echo "$1: $pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 }
+
+# The stdin of tests/httpd.py, which exits when it closes: a sleep whose pid
+# goes to PIDFILE, so that the test ends it with the server. A bare
+# `sleep N |` outlived the test by minutes, holding open whatever it
+# inherited (a caller capturing the suite's output then waited for it).
+#   feeder PIDFILE SECONDS | python3 tests/httpd.py ... &
+feeder() {
+	sh -c 'echo $$ >"$1"; exec sleep "$2"' sh "$1" "$2" 2>/dev/null
+}
+# stop_server SERVER_PID PIDFILE: ends the server and its feeder.
+stop_server() {
+	kill "$1" 2>/dev/null
+	[ -s "$2" ] && kill "$(cat "$2")" 2>/dev/null
+	return 0
+}

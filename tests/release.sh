@@ -29,11 +29,13 @@ fi
 
 # The golden and end-to-end suites again, on BIN: the same books byte for
 # byte, every picture conversion (libvips) and download on this allocator.
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 for suite in golden e2e; do
-	out=$(sh "$here/$suite.sh" "$BIN" 2>&1)
-	echo "$out" | grep -v "^$suite: [0-9]* passed"
-	p=$(echo "$out" | sed -n "s/^$suite: \([0-9]*\) passed, \([0-9]*\) failed\$/\1/p")
-	f=$(echo "$out" | sed -n "s/^$suite: \([0-9]*\) passed, \([0-9]*\) failed\$/\2/p")
+	sh "$here/$suite.sh" "$BIN" >"$out" 2>&1
+	grep -v "^$suite: [0-9]* passed" "$out"
+	p=$(sed -n "s/^$suite: \([0-9]*\) passed, \([0-9]*\) failed\$/\1/p" "$out")
+	f=$(sed -n "s/^$suite: \([0-9]*\) passed, \([0-9]*\) failed\$/\2/p" "$out")
 	if [ -z "$p" ]; then
 		bad "$suite.sh printed no summary"
 	else

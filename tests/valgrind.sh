@@ -30,7 +30,7 @@ for dir in "$here"/golden/*/posts "$here/../samples"; do
 done
 # Pictures from a loopback server: chapters put off, downloaded, made again
 # (cold cache), then resolved from the cache (warm), with failures on the way.
-sleep 300 | python3 "$here/httpd.py" --lifetime 300 >"$tmp/port" 2>/dev/null &
+feeder "$tmp/feed" 300 | python3 "$here/httpd.py" --lifetime 300 >"$tmp/port" 2>/dev/null &
 srv=$!
 for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 port=$(head -n 1 "$tmp/port")
@@ -64,5 +64,5 @@ else
 		fi
 	done
 fi
-kill "$srv" 2>/dev/null
+stop_server "$srv" "$tmp/feed"
 summary valgrind
