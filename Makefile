@@ -35,7 +35,7 @@ ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DPOST2EPUB_VERSION=
 	$(WARN) $(SANFLAGS) $(CFLAGS) -Isrc -I$(O) $(PKG_CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 # The program is linked with mimalloc, which takes over malloc for it and
-# every library it loads. glibc's allocator cost a fifth of a run: the two
+# every library it loads. glibc's allocator cost a sixth of a run: the two
 # threads free each other's chunks (a chapter is made on one and written
 # from the other; tcache then carries chunks across arenas) and wait on the
 # arena locks, ~400 sleeps a run against ~20 (see docs/design.md). MALLOC=
