@@ -253,22 +253,13 @@ cmp_image_names(const void *a, const void *b)
 static int
 spool_write(struct ctx *c, const void *data, size_t len, uint64_t *off)
 {
-	size_t done = 0;
 	if (c->spool < 0)
 		return -1;
-	while (done < len) {
-		ssize_t w = pwrite(c->spool, (const char *)data + done, len - done,
-				   (off_t)(c->spool_len + done));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			log_error(c->lg, NULL, 0, "cannot write a temporary file: %s",
-				  strerror(errno));
-			close(c->spool);
-			c->spool = -1; /* the rest fail; the build stops */
-			return -1;
-		}
-		done += (size_t)w;
+	if (pwrite_all(c->spool, data, len, c->spool_len) != 0) {
+		log_error(c->lg, NULL, 0, "cannot write a temporary file: %s", strerror(errno));
+		close(c->spool);
+		c->spool = -1; /* the rest fail; the build stops */
+		return -1;
 	}
 	*off = c->spool_len;
 	c->spool_len += len;

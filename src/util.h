@@ -72,6 +72,12 @@ void hex_encode(const unsigned char *in, size_t n, char *out);
  * malloc'd, NUL-terminated buffer, or -1 with errno set (EFBIG when too big). */
 int read_file_bounded(const char *path, size_t max, char **out, size_t *len);
 
+/* pwrite(2) / pread(2) of all len bytes at offset off, retrying after EINTR
+ * and short transfers. 0, or -1 with errno (EIO when the file ends before
+ * len bytes could be read, or a write makes no progress). */
+int pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+int pread_all(int fd, void *buf, size_t len, uint64_t off);
+
 /* mkdir -p: path and its missing parents (created with mode). 0, or -1
  * with errno (ENOTDIR when path exists and is no folder). */
 int mkdir_p(const char *path, mode_t mode);

@@ -155,6 +155,29 @@ test_read_bounded(void **state)
 	assert_int_equal(read_file_bounded("/tmp", 9, &s, &n), -1);
 }
 
+/* Whole transfers at an offset; a file that ends first is EIO. */
+static void
+test_pread_pwrite_all(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/p2e-test-XXXXXX";
+	int fd = mkstemp(path);
+	char got[8] = {0};
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite_all(fd, "abcdef", 6, 4), 0);
+	assert_int_equal(pwrite_all(fd, "WXYZ", 4, 0), 0);
+	assert_int_equal(pread_all(fd, got, 8, 2), 0);
+	assert_memory_equal(got, "YZabcdef", 8);
+	errno = 0;
+	assert_int_equal(pread_all(fd, got, 4, 8), -1); /* only 2 bytes left */
+	assert_int_equal(errno, EIO);
+	assert_int_equal(pread_all(fd, got, 0, 100), 0);
+	close(fd);
+	unlink(path);
+	assert_int_equal(pwrite_all(fd, "x", 1, 0), -1);
+	assert_int_equal(errno, EBADF);
+}
+
 static void
 test_log_format(void **state)
 {
@@ -208,7 +231,7 @@ main(void)
 		cmocka_unit_test(test_utf8_fast_paths),
 		cmocka_unit_test(test_strings),      cmocka_unit_test(test_digests),
 		cmocka_unit_test(test_read_bounded), cmocka_unit_test(test_log_format),
-		cmocka_unit_test(test_log_buffer),
+		cmocka_unit_test(test_log_buffer),   cmocka_unit_test(test_pread_pwrite_all),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
